@@ -1,0 +1,148 @@
+package keyrelay
+
+import (
+	"context"
+	"time"
+)
+
+// Delivery statuses. A delivery moves pending → in_progress → one of the
+// final states, or back to pending (retry) with NextAttemptAt in the future.
+const (
+	DeliveryWaitingLogin   = "waiting_login"   // no GoQ credentials for the shop yet
+	DeliveryPending        = "pending"         // due at NextAttemptAt
+	DeliveryInProgress     = "in_progress"     // claimed by a worker (lease until LeaseUntil)
+	DeliveryDelivered      = "delivered"       // posted and verified
+	DeliveryAlreadyCurrent = "already_current" // the destination already held this key
+	DeliverySuperseded     = "superseded"      // a newer key for the same shop and app came first
+	DeliveryNeedsAttention = "needs_attention" // gave up; LastError says why
+)
+
+// DeliveryFinal reports whether status will not change without the operator.
+func DeliveryFinal(status string) bool {
+	switch status {
+	case DeliveryDelivered, DeliveryAlreadyCurrent, DeliverySuperseded, DeliveryNeedsAttention:
+		return true
+	}
+	return false
+}
+
+// Delivery is the outbox row for one capture and one destination.
+type Delivery struct {
+	ID            int64     `json:"id"`
+	CaptureID     int64     `json:"capture_id"`
+	CaptureUUID   string    `json:"capture_uuid"`
+	ShopID        int64     `json:"shop_id"`
+	AppName       string    `json:"app_name"`
+	Destination   string    `json:"destination"` // Destination.Name(), e.g. "goq"
+	Status        string    `json:"status"`
+	Attempts      int       `json:"attempts"`
+	NextAttemptAt time.Time `json:"next_attempt_at"`
+	LeaseUntil    time.Time `json:"lease_until"`
+	LastError     string    `json:"last_error"` // operator-facing, Japanese; never a secret
+	LastErrorEn   string    `json:"last_error_en"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	FinishedAt    time.Time `json:"finished_at"`
+}
+
+// DeliveryAttempt records one try, for the history page.
+type DeliveryAttempt struct {
+	ID         int64     `json:"id"`
+	DeliveryID int64     `json:"delivery_id"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	Result     string    `json:"result"` // the status it led to
+	Error      string    `json:"error"`
+	ErrorEn    string    `json:"error_en"`
+}
+
+type DeliveryFilter struct {
+	CaptureID int64
+	ShopID    *int64
+	Status    string
+	Limit     int
+}
+
+// DeliveryService is the durable outbox.
+type DeliveryService interface {
+	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
+	FindDeliveryByID(ctx context.Context, id int64) (*Delivery, error)
+	FindAttempts(ctx context.Context, deliveryID int64) ([]*DeliveryAttempt, error)
+	// ClaimDue leases up to limit due deliveries (status pending and
+	// NextAttemptAt <= now, or in_progress with an expired lease: a crashed
+	// helper's work), at most one per shop and none for a shop that already
+	// has a live lease, and marks them in_progress until now+lease.
+	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Delivery, error)
+	// RecordAttempt appends an attempt and moves the delivery to its result:
+	// a final status, or pending again at next (retry). It fails with
+	// ECONFLICT if the delivery is no longer leased (superseded meanwhile).
+	RecordAttempt(ctx context.Context, deliveryID int64, a *DeliveryAttempt, next time.Time) (*Delivery, error)
+	// RetryNow makes a needs_attention or pending delivery due now.
+	RetryNow(ctx context.Context, deliveryID int64) error
+	// ReleaseLeases returns this process's in-progress deliveries to pending,
+	// for a clean shutdown.
+	ReleaseLeases(ctx context.Context) error
+	// WakeWaitingLogin moves waiting_login deliveries to pending once
+	// credentials exist.
+	WakeWaitingLogin(ctx context.Context) (int, error)
+}
+
+// Credentials are a login to a destination for one shop. ShopKey matches
+// ShopRef.Key(); "" is the default used when exactly one is configured.
+type Credentials struct {
+	ID          int64     `json:"id"`
+	ShopKey     string    `json:"shop_key"`
+	Destination string    `json:"destination"`
+	BaseURL     string    `json:"base_url"`
+	LoginID     string    `json:"login_id"`
+	Password    string    `json:"-"` // sealed at rest
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+type CredentialService interface {
+	SetCredentials(ctx context.Context, c *Credentials) error
+	// FindCredentials returns the credentials for shopKey, falling back to
+	// the only configured ones; ENOTFOUND when none apply.
+	FindCredentials(ctx context.Context, destination, shopKey string) (*Credentials, error)
+	ListCredentials(ctx context.Context, destination string) ([]*Credentials, error)
+	DeleteCredentials(ctx context.Context, id int64) error
+}
+
+// DeliveryRequest is what a destination needs to post one key.
+type DeliveryRequest struct {
+	Shop    *Shop
+	Capture *Capture
+	Key     string // plaintext, in memory only
+	Creds   *Credentials
+	DryRun  bool
+}
+
+// DeliveryResult says what a destination did.
+type DeliveryResult struct {
+	Status  string   // DeliveryDelivered or DeliveryAlreadyCurrent
+	Detail  string   // operator-facing summary, no secrets
+	Changes []string // field names it changed (only the key field, or none)
+}
+
+// Destination is somewhere a key is pasted. GoQSystem is the first; another
+// system is one more implementation of this interface.
+type Destination interface {
+	Name() string
+	// Deliver posts req.Key and verifies it was saved. A transient failure
+	// returns an *Error with EUNAVAILABLE; a login or form problem returns
+	// EUNAUTHORIZED or EINVALID.
+	Deliver(ctx context.Context, req DeliveryRequest) (DeliveryResult, error)
+	// TestConnection logs in and finds the form without changing anything.
+	TestConnection(ctx context.Context, creds *Credentials) error
+}
+
+// DeliveryEvent is pushed to connected extensions and the tray when a
+// delivery changes.
+type DeliveryEvent struct {
+	CaptureUUID string `json:"capture_id"`
+	Destination string `json:"destination"`
+	Status      string `json:"status"`
+	Detail      string `json:"detail"`
+	DetailEn    string `json:"detail_en"`
+	At          time.Time
+}

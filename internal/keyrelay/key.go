@@ -1,0 +1,79 @@
+package keyrelay
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Key length bounds. The Service Square key's format is unpublished, so the
+// bounds are wide; what a key cannot contain is checked strictly instead.
+const (
+	MinKeyLen = 12
+	MaxKeyLen = 256
+)
+
+var (
+	// classicKey is the documented shape of classic RMS keys. A key that starts
+	// like one must be one in full: that is how a lost first or last character
+	// is caught.
+	classicKey       = regexp.MustCompile(`^SL[0-9]{6}_[A-Za-z0-9]{16}$`)
+	classicKeyPrefix = regexp.MustCompile(`^S?L?[0-9]{6}_`)
+	// maskMarkers are strings RMS and the seed use where the key is hidden.
+	maskMarkers = []string{"XXXX", "xxxx", "****", "末尾", "桁", "[redacted]", "redacted", "●", "•", "…", "..."}
+)
+
+// ValidateKey reports why s cannot be a license key, or nil if it is
+// plausible. It never echoes s in the error.
+func ValidateKey(s string) error {
+	if s == "" {
+		return Errorf(EINVALID, "ライセンスキーが空です。", "The license key is empty.")
+	}
+	lower := strings.ToLower(s)
+	for _, m := range maskMarkers {
+		if strings.Contains(lower, strings.ToLower(m)) {
+			return Errorf(EINVALID,
+				"ライセンスキーが伏せ字のままです（表示前のキーです）。「ロボットによる操作ではありません」にチェックを入れ、「確認する」を押してからもう一度取得してください。",
+				"The license key is still masked. Tick 「ロボットによる操作ではありません」, press 確認する, then capture again.")
+		}
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff':
+			return Errorf(EINVALID, "ライセンスキーに空白や改行が含まれています。", "The license key contains whitespace or a line break.")
+		case strings.ContainsRune("<>\"'`&\\", r):
+			return Errorf(EINVALID, "ライセンスキーにHTMLなどの記号が含まれています。", "The license key contains markup characters.")
+		case r < 0x21 || r > 0x7e:
+			return Errorf(EINVALID, "ライセンスキーに半角英数字と記号以外の文字が含まれています。", "The license key contains characters other than ASCII letters, digits and symbols.")
+		}
+	}
+	if n := len(s); n < MinKeyLen || n > MaxKeyLen {
+		return Errorf(EINVALID, "ライセンスキーの長さ（%d文字）が不自然です。%d〜%d文字のはずです。",
+			"The license key's length (%d characters) is implausible: expected %d to %d.", n, MinKeyLen, MaxKeyLen)
+	}
+	if classicKeyPrefix.MatchString(s) && !classicKey.MatchString(s) {
+		return Errorf(EINVALID,
+			"ライセンスキーの形式（SL+店舗ID6桁_英数字16桁）と一致しません。先頭か末尾の文字が欠けている可能性があります。",
+			"The license key does not match its shape (SL + 6-digit shop id + _ + 16 alphanumerics): a first or last character may be missing.")
+	}
+	distinct := map[rune]bool{}
+	for _, r := range s {
+		distinct[r] = true
+	}
+	if len(distinct) < 6 {
+		return Errorf(EINVALID, "ライセンスキーの文字の種類が少なすぎます（伏せ字や仮の値の可能性があります）。",
+			"The license key has too few distinct characters; it looks like a placeholder.")
+	}
+	return nil
+}
+
+// KeyLast4 returns the last four characters, the only part of a key the UI shows.
+func KeyLast4(key string) string {
+	if len(key) <= 4 {
+		return key
+	}
+	return key[len(key)-4:]
+}
+
+// MaskKey renders a key the way RMS lists it: 末尾4桁: ABCD.
+func MaskKey(last4 string) string { return "末尾4桁: " + last4 }

@@ -1,0 +1,62 @@
+package keyrelay
+
+import (
+	"context"
+	"time"
+)
+
+// Pairing statuses.
+const (
+	PairingPending  = "pending"
+	PairingApproved = "approved"
+	PairingRevoked  = "revoked"
+	PairingExpired  = "expired"
+)
+
+// PendingPairingTTL is how long an unapproved pairing request stays valid.
+const PendingPairingTTL = 10 * time.Minute
+
+// Pairing is one browser extension install the operator has (or has not yet)
+// approved. ClientID is public; the secret lives sealed in the store.
+type Pairing struct {
+	ID         int64     `json:"id"`
+	ClientID   string    `json:"client_id"`
+	Name       string    `json:"name"`   // what the extension calls itself, e.g. "Chrome 131 / Linux"
+	Origin     string    `json:"origin"` // chrome-extension://… or moz-extension://…
+	Code       string    `json:"code"`   // 6 digits shown in both places, e.g. "482913"
+	Status     string    `json:"status"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	ApprovedAt time.Time `json:"approved_at"`
+	RevokedAt  time.Time `json:"revoked_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+}
+
+// PairingFilter selects pairings; empty fields match all.
+type PairingFilter struct {
+	Status   string
+	ClientID string
+	Code     string
+}
+
+type PairingService interface {
+	// CreatePairing stores a pending pairing. claimToken is known only to the
+	// requesting connection; it is stored hashed and must be presented to
+	// claim the secret after approval.
+	CreatePairing(ctx context.Context, p *Pairing, claimToken string) error
+	FindPairings(ctx context.Context, f PairingFilter) ([]*Pairing, error)
+	// ApprovePairing approves the pending, unexpired pairing with this code
+	// and generates its secret.
+	ApprovePairing(ctx context.Context, code string) (*Pairing, error)
+	RevokePairing(ctx context.Context, id int64) error
+	// ClaimSecret returns the secret of an approved pairing to the holder of
+	// its claim token, once; later claims get ECONFLICT.
+	ClaimSecret(ctx context.Context, clientID, claimToken string) ([]byte, error)
+	// PairingSecret returns the secret of an approved pairing, for the
+	// challenge–response.
+	PairingSecret(ctx context.Context, clientID string) ([]byte, error)
+	TouchPairing(ctx context.Context, clientID string) error
+	// ApprovedOrigins lists the origins of approved pairings, for the
+	// WebSocket Origin allowlist.
+	ApprovedOrigins(ctx context.Context) ([]string, error)
+}
