@@ -14,6 +14,7 @@ run: build
 
 ## test: everything CI runs, on a fresh machine (installs Debian's chromium if missing)
 test: test-deps vet fmt-check
+	node --test extension/test/
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 test-deps:

@@ -8,6 +8,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "missing ${need[*]}: run 'sudo apt-get install ${need[*]}'" >&2

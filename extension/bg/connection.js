@@ -1,0 +1,360 @@
+// The one WebSocket to the helper (docs/PROTOCOL.md). Nothing but this file
+// writes to the socket. The helper must prove it holds the pairing secret
+// (server_proof) before this client sends anything beyond auth_begin.
+(function (root) {
+  'use strict';
+
+  const P = root.keyrelay.proof;
+  const S = root.keyrelay.store;
+
+  const HELLO_TIMEOUT_MS = 5000;
+  const AUTH_TIMEOUT_MS = 10000;
+  const REQUEST_TIMEOUT_MS = 10000;
+  const PING_EVERY_MS = 20000;
+  const SILENCE_LIMIT_MS = 65000; // the helper pings every 20 s
+  const CLAIM_EVERY_MS = 20000;
+  const PAIR_REJECT_GRACE_MS = 1500;
+  const BACKOFF_MAX_MS = 60000;
+
+  function clientName() {
+    const ua = (root.navigator && navigator.userAgent) || '';
+    const m = /(Firefox|Edg|Chrome)\/(\d+)/.exec(ua);
+    const browser = m ? `${m[1] === 'Edg' ? 'Edge' : m[1]} ${m[2]}` : 'Browser';
+    const os = /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS' : /CrOS/.test(ua) ? 'ChromeOS' : /Linux/.test(ua) ? 'Linux' : '';
+    return os ? `${browser} / ${os}` : browser;
+  }
+
+  const conn = {
+    state: 'disconnected', // disconnected | connecting | pairing | authenticated
+    pairingCode: '',
+    lastError: '',
+    lastErrorEn: '',
+    ws: null,
+    attempt: 0,
+    retryTimer: null,
+    nextId: 1,
+    authWaiters: [],
+    hooks: { change() {}, authenticated() {}, push() {}, inFlight: () => false },
+
+    setState(s) {
+      if (this.state === s) return;
+      this.state = s;
+      if (s === 'authenticated') {
+        const w = this.authWaiters; this.authWaiters = [];
+        w.forEach((f) => f(true));
+      }
+      this.hooks.change();
+    },
+
+    setError(ja, en) {
+      this.lastError = ja || '';
+      this.lastErrorEn = en || '';
+      this.hooks.change();
+    },
+
+    // connect opens the socket unless one is open or opening.
+    async connect() {
+      if (this.ws || this.connecting) return;
+      this.connecting = true;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      let port;
+      try { port = await S.getPort(); } finally { this.connecting = false; }
+      if (this.ws) return;
+      this.setState('connecting');
+      let ws;
+      try {
+        ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      } catch (e) {
+        this.setError('keyrelayヘルパーに接続できません。', 'Cannot connect to the keyrelay helper.');
+        this.setState('disconnected');
+        this.scheduleReconnect();
+        return;
+      }
+      this.ws = ws;
+      // Per-connection state; replies waited for die with their socket.
+      const sess = { phase: 'hello', serverNonce: '', clientNonce: '', authId: '', creds: null, lastSeen: Date.now(), waiting: new Map() };
+      ws.__sess = sess;
+      sess.timer = setTimeout(() => this.drop(ws, 'helper did not finish the handshake in time'), HELLO_TIMEOUT_MS);
+      ws.onmessage = (ev) => {
+        sess.lastSeen = Date.now();
+        this.onFrame(ws, sess, ev.data).catch((e) => this.drop(ws, 'frame handling failed: ' + (e && e.message)));
+      };
+      ws.onclose = () => this.onClose(ws, sess);
+      ws.onerror = () => {}; // onclose follows and does the work
+    },
+
+    // reconnectNow drops any socket and connects at once (port change,
+    // re-pairing, pairing approved).
+    reconnectNow() {
+      this.attempt = 0;
+      const ws = this.ws;
+      if (ws) {
+        this.ws = null;
+        this.cleanup(ws);
+        try { ws.close(1000); } catch (e) { /* already closed */ }
+        this.setState('disconnected');
+      }
+      return this.connect();
+    },
+
+    scheduleReconnect() {
+      if (this.retryTimer || this.ws) return;
+      const base = Math.min(BACKOFF_MAX_MS, 1000 * 2 ** Math.min(this.attempt, 10));
+      const delay = Math.round(base * (0.5 + Math.random())); // jitter: no thundering herd of restarted browsers
+      this.attempt++;
+      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.connect(); }, delay);
+    },
+
+    drop(ws, why) {
+      if (why) console.warn('keyrelay: closing helper connection:', why);
+      try { ws.close(4000); } catch (e) { /* already closed */ }
+    },
+
+    cleanup(ws) {
+      const s = ws.__sess;
+      if (s) { clearTimeout(s.timer); clearInterval(s.pingTimer); clearInterval(s.claimTimer); }
+      if (!s) return;
+      for (const [, w] of s.waiting) { clearTimeout(w.timer); w.reject(Object.assign(new Error('connection closed'), { code: 'closed' })); }
+      s.waiting.clear();
+    },
+
+    onClose(ws, sess) {
+      this.cleanup(ws);
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (sess.phase === 'hello') {
+        this.setError('keyrelayヘルパーが起動していません（またはポート番号が違います）。', 'The keyrelay helper is not running (or the port is wrong).');
+      }
+      this.setState('disconnected');
+      if (sess.reconnectNow) { this.attempt = 0; this.connect(); } else this.scheduleReconnect();
+    },
+
+    send(ws, msg) {
+      ws.send(JSON.stringify(Object.assign({ v: 1 }, msg)));
+    },
+
+    newId() { return String(this.nextId++); },
+
+    // request sends an authenticated message and resolves with the reply
+    // that carries its id as ref (an error reply rejects with its code).
+    request(msg, timeoutMs) {
+      const ws = this.ws;
+      if (!ws || this.state !== 'authenticated') {
+        return Promise.reject(Object.assign(new Error('not connected'), { code: 'not_connected' }));
+      }
+      const id = this.newId();
+      const waiting = ws.__sess.waiting;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          reject(Object.assign(new Error('helper did not answer in time'), { code: 'timeout' }));
+        }, timeoutMs || REQUEST_TIMEOUT_MS);
+        waiting.set(id, { resolve, reject, timer });
+        try {
+          this.send(ws, Object.assign({}, msg, { id }));
+        } catch (e) {
+          clearTimeout(timer);
+          waiting.delete(id);
+          reject(Object.assign(new Error('send failed'), { code: 'not_connected' }));
+        }
+      });
+    },
+
+    // whenAuthenticated resolves true once authenticated, false after ms.
+    whenAuthenticated(ms) {
+      if (this.state === 'authenticated') return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const t = setTimeout(() => { this.authWaiters = this.authWaiters.filter((f) => f !== done); resolve(false); }, ms);
+        const done = (ok) => { clearTimeout(t); resolve(ok); };
+        this.authWaiters.push(done);
+      });
+    },
+
+    async onFrame(ws, sess, data) {
+      if (this.ws !== ws) return;
+      let msg;
+      try { msg = JSON.parse(data); } catch (e) { msg = null; }
+      if (!msg || typeof msg !== 'object' || msg.v !== 1 || typeof msg.type !== 'string') {
+        if (sess.phase === 'hello') return this.drop(ws, 'first frame is not a keyrelay hello');
+        return; // ignore junk after the handshake; the helper is authenticated
+      }
+      switch (sess.phase) {
+        case 'hello': return this.onHello(ws, sess, msg);
+        case 'challenge': return this.onChallenge(ws, sess, msg);
+        case 'auth': return this.onAuthReply(ws, sess, msg);
+        case 'pairing': return this.onPairing(ws, sess, msg);
+        case 'ready': return this.onReady(ws, sess, msg);
+      }
+    },
+
+    async onHello(ws, sess, msg) {
+      // Anything that is not our helper gets nothing: not even a pair_request.
+      if (msg.type !== 'hello' || msg.app !== 'keyrelay' || typeof msg.server_nonce !== 'string' || !msg.server_nonce) {
+        this.setError('ポートで応答したのはkeyrelayヘルパーではありません。ポート番号を確認してください。',
+          'Something other than the keyrelay helper answered on the port. Check the port number.');
+        sess.phase = 'refused';
+        return this.drop(ws, 'not a keyrelay helper');
+      }
+      sess.serverNonce = msg.server_nonce;
+      sess.mode = msg.mode;
+      clearTimeout(sess.timer);
+      const creds = await S.getCreds();
+      if (this.ws !== ws) return;
+      if (creds) {
+        sess.creds = creds;
+        sess.clientNonce = P.randomNonce();
+        sess.authId = this.newId();
+        sess.phase = 'challenge';
+        sess.timer = setTimeout(() => this.drop(ws, 'authentication timed out'), AUTH_TIMEOUT_MS);
+        this.send(ws, { type: 'auth_begin', id: sess.authId, client_id: creds.client_id, client_nonce: sess.clientNonce });
+        return;
+      }
+      sess.phase = 'pairing';
+      await this.pairOrClaim(ws, sess);
+    },
+
+    async pairOrClaim(ws, sess) {
+      const pending = await S.getPending();
+      if (this.ws !== ws) return;
+      if (pending && pending.client_id && pending.claim_token && !(pending.expires_at && Date.parse(pending.expires_at) < Date.now())) {
+        this.pairingCode = pending.code || '';
+        this.send(ws, { type: 'pair_claim', id: this.newId(), client_id: pending.client_id, claim_token: pending.claim_token });
+      } else {
+        await S.setPending(null);
+        this.send(ws, { type: 'pair_request', id: this.newId(), client_name: clientName() });
+      }
+      this.setState('pairing');
+    },
+
+    async onChallenge(ws, sess, msg) {
+      if (msg.type === 'error') return this.onAuthError(ws, sess, msg);
+      if (msg.type !== 'auth_challenge') return this.drop(ws, 'expected auth_challenge, got ' + msg.type);
+      const ok = await P.verifyServerProof(sess.creds.secret, sess.creds.client_id, sess.clientNonce, sess.serverNonce, msg.server_proof)
+        .catch(() => false);
+      if (this.ws !== ws) return;
+      if (!ok) {
+        // A squatter on the port, or a helper that lost our pairing: say
+        // nothing more on this socket.
+        this.setError('ヘルパーの認証に失敗しました（別のプログラムがポートを使っている可能性があります）。キーは送信していません。',
+          'The helper failed to prove its identity (another program may be using the port). No key was sent.');
+        sess.phase = 'refused';
+        return this.drop(ws, 'server_proof did not verify');
+      }
+      const proof = await P.clientProof(sess.creds.secret, sess.creds.client_id, sess.serverNonce, sess.clientNonce);
+      if (this.ws !== ws) return;
+      sess.phase = 'auth';
+      this.send(ws, { type: 'auth', id: this.newId(), client_proof: proof });
+    },
+
+    async onAuthError(ws, sess, msg) {
+      if (msg.code === 'unknown_client' || msg.code === 'pairing_only') {
+        // The helper no longer knows this install (revoked, or a new data
+        // dir): pair again.
+        await S.forgetPairing();
+        this.setError('ヘルパーとのペアリングが解除されています。もう一度ペアリングしてください。', 'The pairing was revoked. Pair again.');
+        sess.reconnectNow = true;
+        return this.drop(ws);
+      }
+      this.setError(msg.message || '認証に失敗しました。', msg.message_en || 'Authentication failed.');
+      sess.phase = 'refused';
+      return this.drop(ws, 'auth error ' + msg.code);
+    },
+
+    async onAuthReply(ws, sess, msg) {
+      if (msg.type === 'error') return this.onAuthError(ws, sess, msg);
+      if (msg.type !== 'auth_ok') return this.drop(ws, 'expected auth_ok, got ' + msg.type);
+      clearTimeout(sess.timer);
+      sess.phase = 'ready';
+      this.attempt = 0;
+      this.pairingCode = '';
+      this.setError('', '');
+      sess.pingTimer = setInterval(() => {
+        if (this.ws !== ws) return;
+        if (Date.now() - sess.lastSeen > SILENCE_LIMIT_MS) return this.drop(ws, 'helper went silent');
+        // Our own ping keeps the service worker alive while a capture or
+        // delivery is in flight.
+        if (this.hooks.inFlight()) this.send(ws, { type: 'ping', id: this.newId(), t: Date.now() });
+      }, PING_EVERY_MS);
+      this.setState('authenticated');
+      this.hooks.authenticated();
+    },
+
+    async onPairing(ws, sess, msg) {
+      switch (msg.type) {
+        case 'pair_pending': {
+          // A reply to pair_claim carries no claim_token: keep the one we hold.
+          const old = (await S.getPending()) || {};
+          const same = old.client_id === msg.client_id;
+          await S.setPending({
+            client_id: msg.client_id,
+            claim_token: msg.claim_token || (same ? old.claim_token : ''),
+            code: msg.code || (same ? old.code : ''),
+            expires_at: msg.expires_at || (same ? old.expires_at : ''),
+          });
+          this.pairingCode = String(msg.code || '');
+          this.setState('pairing');
+          this.hooks.change();
+          if (!sess.claimTimer) {
+            // Poll with pair_claim: it also keeps the service worker alive
+            // while the operator approves.
+            sess.claimTimer = setInterval(async () => {
+              if (this.ws !== ws) return;
+              const p = await S.getPending();
+              if (p) this.send(ws, { type: 'pair_claim', id: this.newId(), client_id: p.client_id, claim_token: p.claim_token });
+            }, CLAIM_EVERY_MS);
+          }
+          return;
+        }
+        case 'pair_approved':
+          if (typeof msg.client_id !== 'string' || typeof msg.secret !== 'string' || !msg.secret) return this.drop(ws, 'bad pair_approved');
+          await S.setCreds(msg.client_id, msg.secret);
+          await S.setPending(null);
+          this.pairingCode = '';
+          // Authenticate on a fresh connection: a new hello, a new nonce,
+          // and full mode for an origin approved just now.
+          sess.reconnectNow = true;
+          return this.drop(ws);
+        case 'error':
+          if (msg.code === 'pairing_rejected') {
+            // Our poll and the helper's own watcher may both claim one
+            // approval: the loser is rejected just after the winner's
+            // pair_approved. Give that a moment before asking anew.
+            setTimeout(async () => {
+              if (this.ws !== ws || sess.phase !== 'pairing' || (await S.getCreds())) return;
+              await S.setPending(null);
+              this.pairingCode = '';
+              this.pairOrClaim(ws, sess);
+            }, PAIR_REJECT_GRACE_MS);
+            return;
+          }
+          if (msg.code === 'rate_limited') return;
+          this.setError(msg.message || 'ペアリングに失敗しました。', msg.message_en || 'Pairing failed.');
+          return;
+        case 'ping':
+          return this.send(ws, { type: 'pong', ref: msg.id, t: msg.t });
+      }
+    },
+
+    onReady(ws, sess, msg) {
+      if (msg.type === 'ping') {
+        this.send(ws, { type: 'pong', ref: msg.id, t: msg.t });
+        return;
+      }
+      if (typeof msg.ref === 'string' && sess.waiting.has(msg.ref)) {
+        const w = sess.waiting.get(msg.ref);
+        sess.waiting.delete(msg.ref);
+        clearTimeout(w.timer);
+        if (msg.type === 'error') {
+          w.reject(Object.assign(new Error(msg.message_en || msg.code), { code: msg.code, message_ja: msg.message, message_en: msg.message_en }));
+        } else {
+          w.resolve(msg);
+        }
+        return;
+      }
+      this.hooks.push(msg);
+    },
+  };
+
+  (root.keyrelay = root.keyrelay || {}).conn = conn;
+})(globalThis);

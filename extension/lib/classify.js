@@ -1,0 +1,243 @@
+// classify turns a page snapshot (see snapshot.js; plain data, so node tests
+// can build one by hand) into what keyrelay may do on that page. It never
+// guesses a key: anything it cannot read for certain is unknown_layout.
+(function (root) {
+  'use strict';
+
+  const T = root.keyrelay && root.keyrelay.text || (typeof require === 'function' ? require('./text.js') : null);
+  const K = root.keyrelay && root.keyrelay.key || (typeof require === 'function' ? require('./key.js') : null);
+
+  const MAX_APIS = 500;
+
+  const MSG = {
+    other: ['このページには取得できるライセンスキーがありません。RMSの「ライセンス情報」ページを開いてください。',
+      'Nothing to capture on this page. Open the license page (ライセンス情報) in RMS.'],
+    appList: ['アプリ一覧です。「詳細」からライセンス情報を開いてください（有効期限と更新の有無を記録しました）。',
+      'This is the app list. Open 詳細 for the license page (expiry and pending updates were recorded).'],
+    masked: ['ライセンスキーがまだ伏せ字です。ページの「ロボットによる操作ではありません」にご自身でチェックを入れ、「確認する」を押してから、もう一度取得してください。',
+      'The license key is still masked. Tick 「ロボットによる操作ではありません」 on the page yourself, press 確認する, then capture again.'],
+    maskedUpdate: ['このアプリには「アップデートする」が残っています。アップデートでライセンスキーが変わる場合があるため、先にページ下部の「アップデートする」を押し、その後「ロボットによる操作ではありません」にチェックを入れ「確認する」を押してから取得してください。',
+      'This app has a pending update (アップデートする). The key may change with the update: update first, then tick 「ロボットによる操作ではありません」, press 確認する and capture.'],
+    update: ['このアプリには「アップデートする」が残っています。アップデートでライセンスキーが変わる場合があるため、今のキーは送信しません。先に「アップデートする」を押し、もう一度キーを表示してから取得してください。',
+      'This app has a pending update (アップデートする). The key may change with the update, so it is not sent. Update first, then reveal the key again and capture.'],
+    noKeyLabel: ['ライセンス情報のページですが「ライセンスキー」の項目が見つかりません。ページの形式が想定と違うため、キーは取得しません。',
+      'This is a license page but no ライセンスキー field was found. The page layout is not one keyrelay knows, so no key is taken.'],
+    noAppName: ['ライセンスキーは読めましたが「アプリ名」が見つかりません。どのアプリのキーか判断できないため、送信しません。',
+      'The key was read but no アプリ名 (app name) was found, so keyrelay cannot tell which app it belongs to. Nothing is sent.'],
+    twoKeys: ['このページに異なるライセンスキーが2つ以上表示されています（過去の利用履歴を開いている場合は閉じてください）。どれが正しいか判断できないため、キーは取得しません。',
+      'The page shows more than one different license key (close the past usage history if it is open). keyrelay cannot tell which is right, so no key is taken.'],
+    last4Page: (page, key) => [`ページに表示されている末尾4桁（${page}）と、読み取ったキーの末尾4桁（${key}）が一致しません。キーは送信しません。ページを再読み込みしてから、もう一度取得してください。`,
+      `The last 4 shown on the page (${page}) differ from those of the key read (${key}). Nothing is sent. Reload the page and capture again.`],
+    last4List: (list, key) => [`アプリ一覧に表示されていた末尾4桁（${list}）と、読み取ったキーの末尾4桁（${key}）が一致しません。キーは送信しません。アプリ一覧を開き直して確認してから、もう一度取得してください。`,
+      `The app list showed last 4 ${list}, but the key read ends in ${key}. Nothing is sent. Reopen the app list to check, then capture again.`],
+  };
+
+  const norm = (s) => String(s == null ? '' : s).normalize('NFKC').replace(/[\s\u200b\ufeff]+/g, '');
+
+  // linePairs reads "label: value" lines (half- or full-width colon).
+  function linePairs(lines) {
+    const out = [];
+    for (const line of lines) {
+      for (const p of T.labelPairsInLine(line)) {
+        if (p.value !== '' && !T.fieldOf(p.value)) out.push({ field: p.field, label: p.label, value: p.value, via: 'line' });
+      }
+    }
+    return out;
+  }
+
+  // columnPairs reads tables whose first row is all labels and whose second
+  // row holds the values (基本情報: キー情報 | 有効期限 | 状態).
+  function columnPairs(tables) {
+    const out = [];
+    for (const t of tables) {
+      if (t.rows.length !== 2) continue;
+      const [head, vals] = t.rows;
+      if (!head.length || !head.every((c) => T.fieldOf(c.text))) continue;
+      head.forEach((c, i) => {
+        const v = vals[i] ? T.trimValue(vals[i].text) : '';
+        if (v !== '') out.push({ field: T.fieldOf(c.text), label: T.normalizeLabel(c.text), value: v, via: 'column' });
+      });
+    }
+    return out;
+  }
+
+  function headerCount(rows) {
+    let n = 0;
+    while (n < rows.length && rows[n].length && rows[n].every((c) => c.th)) n++;
+    if (n > 0 && n < rows.length) return n;
+    // No <th>: the header is what comes before the first row with a 末尾4桁.
+    const first = rows.findIndex((r) => r.some((c) => /末尾/.test(c.text)));
+    return first >= 1 && first <= 3 ? first : 0;
+  }
+
+  function columnNames(rows, n) {
+    const width = Math.max(0, ...rows.map((r) => r.length));
+    const names = [];
+    for (let c = 0; c < width; c++) {
+      const parts = [];
+      for (let r = 0; r < n; r++) {
+        const cell = rows[r][c];
+        if (cell && !parts.includes(cell)) parts.push(cell);
+      }
+      names.push(norm(parts.map((p) => p.text).join('')));
+    }
+    return names;
+  }
+
+  // findAppList reads the アプリ一覧 table: its columns are found by their
+  // header text, however many header rows and spans there are.
+  function findAppList(tables) {
+    for (const t of tables) {
+      const n = headerCount(t.rows);
+      if (n === 0) continue;
+      const names = columnNames(t.rows, n);
+      const col = {};
+      names.forEach((name, i) => {
+        const pick = (f, ok) => { if (col[f] === undefined && ok) col[f] = i; };
+        if (/有効期限/.test(name)) pick('expiry', true);
+        else if (/状態/.test(name)) pick('state', true);
+        else if (/アプリ名/.test(name)) pick('appName', true);
+        else if (/ライセンスキー|キー情報|末尾/.test(name)) pick('key', true);
+        else if (/システム開発企業|アプリ登録者|開発者/.test(name)) pick('developer', true);
+      });
+      if (col.appName === undefined || col.key === undefined || col.expiry === undefined) continue;
+      const rows = [];
+      for (const r of t.rows.slice(n)) {
+        const get = (f) => (col[f] !== undefined && r[col[f]] ? T.collapse(r[col[f]].text) : '');
+        const row = {
+          developer: get('developer'),
+          app_name: get('appName'),
+          key_last4: T.parseLast4(get('key')),
+          expiry: get('expiry'),
+          state: get('state'),
+        };
+        row.update_pending = /更新あり/.test(norm(row.state));
+        if (row.app_name === '' && row.key_last4 === '' && row.expiry === '') continue;
+        rows.push(row);
+      }
+      if (rows.length) return rows;
+    }
+    return null;
+  }
+
+  // findApis reads アプリが利用するAPIリスト: a table headed API名 | 内容.
+  function findApis(tables) {
+    for (const t of tables) {
+      const n = headerCount(t.rows) || 1;
+      const names = columnNames(t.rows, n).map((s) => s.toLowerCase());
+      const nameCol = names.findIndex((s) => s === 'api名' || s === 'api');
+      const descCol = names.findIndex((s) => /内容|説明/.test(s));
+      if (nameCol < 0) continue;
+      const apis = [];
+      for (const r of t.rows.slice(n)) {
+        const name = r[nameCol] ? T.collapse(r[nameCol].text) : '';
+        if (!name) continue;
+        apis.push({ name, description: descCol >= 0 && r[descCol] ? T.collapse(r[descCol].text) : '' });
+        if (apis.length >= MAX_APIS) break;
+      }
+      return apis;
+    }
+    return [];
+  }
+
+  function first(pairs, field) {
+    const p = pairs.find((x) => x.field === field);
+    return p ? T.collapse(p.value) : '';
+  }
+
+  function result(kind, msg, extra) {
+    return Object.assign({ kind, capturable: false, reason: msg ? msg[0] : '', reasonEn: msg ? msg[1] : '' }, extra);
+  }
+
+  // classify returns {kind, capturable, reason, reasonEn, updatePending,
+  // robotCheck, fields, keyLast4, pageLast4, key?, listing?}. key is set
+  // only when capturable; callers that do not send it must drop it.
+  function classify(snap) {
+    const lines = snap.lines || [];
+    const tables = snap.tables || [];
+    const shopPairs = [...(snap.pairs || []), ...linePairs(lines)];
+    const shop = { id: first(shopPairs, 'shopId'), url: first(shopPairs, 'shopUrl'), name: first(shopPairs, 'shopName') };
+
+    const rows = findAppList(tables);
+    if (rows) {
+      return result('app_list', MSG.appList, {
+        updatePending: rows.some((r) => r.update_pending),
+        listing: { shop, rows },
+      });
+    }
+
+    const pairs = [...(snap.pairs || []), ...linePairs(lines), ...columnPairs(tables)];
+    const normLines = lines.map(norm);
+    const robotCheck = !!snap.recaptcha || normLines.some((l) => l.includes('ロボットによる操作ではありません') || l.includes('セキュリティチェック'));
+    const isLicense = normLines.some((l) => l === 'ライセンス情報') ||
+      pairs.some((p) => p.field === 'key' || p.field === 'keyInfo') || robotCheck;
+    if (!isLicense) return result('other', MSG.other, { updatePending: false });
+
+    const fields = {
+      developer: first(pairs, 'developer'),
+      appName: first(pairs, 'appName'),
+      appUrl: first(pairs, 'appUrl'),
+      expiry: first(pairs, 'expiry'),
+      state: first(pairs, 'state') || first(pairs, 'status'),
+      shop,
+      apis: findApis(tables),
+    };
+    const status = first(pairs, 'status');
+    const updatePending = (snap.controls || []).some((c) => norm(c).includes('アップデートする')) ||
+      normLines.some((l) => l.includes('アップデートする')) ||
+      /更新あり/.test(norm(fields.state)) || /更新あり/.test(norm(status));
+
+    // 末尾4桁 the page itself shows (基本情報's キー情報), to cross-check the key.
+    const pageLast4 = [...new Set([
+      ...pairs.filter((p) => p.field === 'keyInfo').map((p) => T.parseLast4(p.value)),
+      ...lines.map(T.parseLast4),
+    ].filter(Boolean))];
+
+    const base = { updatePending, robotCheck, fields, pageLast4, keyLast4: '' };
+    const keys = [...new Set(pairs.filter((p) => p.field === 'key').map((p) => p.value))];
+    if (keys.length > 1) {
+      // Several masks of one key are still just a masked page.
+      if (keys.every((k) => K.validateKey(k) && K.validateKey(k).code === 'masked')) {
+        return result('license_masked', updatePending ? MSG.maskedUpdate : MSG.masked, base);
+      }
+      return result('unknown_layout', MSG.twoKeys, base);
+    }
+    if (keys.length === 0) {
+      const infoMasked = pairs.some((p) => p.field === 'keyInfo');
+      if (robotCheck || infoMasked) return result('license_masked', updatePending ? MSG.maskedUpdate : MSG.masked, base);
+      return result('unknown_layout', MSG.noKeyLabel, base);
+    }
+    const key = keys[0];
+    const problem = K.validateKey(key);
+    if (problem && problem.code === 'masked') {
+      return result('license_masked', updatePending ? MSG.maskedUpdate : MSG.masked, base);
+    }
+    base.keyLast4 = problem ? '' : K.keyLast4(key);
+    if (updatePending) return result('license_update_pending', MSG.update, base);
+    if (problem) return result('license_revealed', [problem.message, problem.messageEn], Object.assign(base, { keyProblem: problem.code }));
+    const mismatch = pageLast4.find((l4) => l4 !== base.keyLast4);
+    if (mismatch) return result('license_revealed', MSG.last4Page(mismatch, base.keyLast4), base);
+    if (!fields.appName) return result('unknown_layout', MSG.noAppName, base);
+    return Object.assign(result('license_revealed', null, base), { capturable: true, key });
+  }
+
+  // checkAgainstListing compares a capturable detection with the last
+  // アプリ一覧 seen. Rows flagged 更新あり are skipped: an update may have
+  // changed the key since. It returns null or a refusal {reason, reasonEn}.
+  function checkAgainstListing(det, listing) {
+    if (!det || !det.capturable || !listing || !Array.isArray(listing.rows)) return null;
+    const f = det.fields || {};
+    if (listing.shop && listing.shop.id && f.shop && f.shop.id && listing.shop.id !== f.shop.id) return null;
+    let rows = listing.rows.filter((r) => T.sameName(r.app_name, f.appName));
+    const byDev = rows.filter((r) => T.sameName(r.developer, f.developer));
+    if (byDev.length) rows = byDev;
+    rows = rows.filter((r) => r.key_last4 && !r.update_pending);
+    if (!rows.length || rows.some((r) => r.key_last4 === det.keyLast4)) return null;
+    const m = MSG.last4List(rows[0].key_last4, det.keyLast4);
+    return { reason: m[0], reasonEn: m[1] };
+  }
+
+  const api = { classify, checkAgainstListing, findAppList, findApis, linePairs, columnPairs, MSG };
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else (root.keyrelay = root.keyrelay || {}).classify = api;
+})(typeof globalThis !== 'undefined' ? globalThis : this);

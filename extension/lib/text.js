@@ -1,0 +1,137 @@
+// String helpers shared by the content script, the service worker, the popup
+// and the node tests. No DOM, no chrome.* here: everything is a pure function
+// so `node --test` can pin it down.
+(function (root) {
+  'use strict';
+
+  // Characters that are whitespace to the operator's eye. JS's \s misses
+  // U+0085 and the zero-width ones, which Go's unicode.IsSpace (or key.go)
+  // counts, and a copy-paste can carry.
+  const SPACE_RE = /[\s\u0085\u200b\u200c\u200d\u2060\ufeff]+/g;
+  const EDGE_SPACE_RE = /^[\s\u0085\u200b\u200c\u200d\u2060\ufeff]+|[\s\u0085\u200b\u200c\u200d\u2060\ufeff]+$/g;
+
+  // Label aliases, after normalizeLabel. RMS has shown the same field under
+  // more than one label; a value is found by any of them.
+  const LABELS = {
+    'システム開発企業': 'developer',
+    'アプリ開発者': 'developer',
+    'アプリ登録者': 'developer',
+    'アプリ登録者(システム開発企業)': 'developer',
+    'アプリ名': 'appName',
+    'アプリurl': 'appUrl',
+    '有効期限': 'expiry',
+    'ライセンスキー': 'key',
+    '承認状態': 'state',
+    '状態': 'status',
+    'キー情報': 'keyInfo',
+    '概要': 'summary',
+    '店舗名': 'shopName',
+    'ショップ名': 'shopName',
+    '店舗id': 'shopId',
+    'ショップid': 'shopId',
+    '店舗url': 'shopUrl',
+    'ショップurl': 'shopUrl',
+  };
+
+  // normalizeLabel turns what a page shows as a label into a comparable
+  // form: NFKC (full-width letters, ： and ？ become ASCII), no whitespace,
+  // lower case, and no trailing colon, help icon (?), asterisk or ※.
+  function normalizeLabel(s) {
+    let t = String(s == null ? '' : s).normalize('NFKC').replace(SPACE_RE, '').toLowerCase();
+    let prev;
+    do {
+      prev = t;
+      t = t.replace(/[:?*※]+$/u, '').replace(/^[※*■●・]+/u, '');
+      t = t.replace(/\(必須\)$|\(任意\)$/u, '');
+    } while (t !== prev);
+    return t;
+  }
+
+  // fieldOf maps a label to the field it names, or '' if it is not a label
+  // keyrelay reads.
+  function fieldOf(label) {
+    return LABELS[normalizeLabel(label)] || '';
+  }
+
+  // trimValue drops only the whitespace around a value. It never removes a
+  // character a key could contain: a lost first or last character is exactly
+  // the failure keyrelay must not cause.
+  function trimValue(s) {
+    return String(s == null ? '' : s).replace(EDGE_SPACE_RE, '');
+  }
+
+  // collapse is for display text (names, descriptions): one space between words.
+  function collapse(s) {
+    return trimValue(String(s == null ? '' : s).replace(SPACE_RE, ' '));
+  }
+
+  // labelPairsInLine reads "label: value" (half- or full-width colon) from
+  // one line, including several on one line ("店舗名：A　店舗ID：1"). The line
+  // must start with a label keyrelay reads, so "http://…" or a sentence
+  // with a colon is never taken for a field. Values keep their exact
+  // characters; only the whitespace around them is dropped.
+  function labelPairsInLine(line) {
+    const t = trimValue(line);
+    const re = /([^\s:：]{1,40}?)[\s\u3000]*[:：]/gu;
+    const hits = [];
+    let m;
+    while ((m = re.exec(t))) {
+      const field = fieldOf(m[1]);
+      if (!field) continue;
+      if (hits.length === 0 && m.index !== 0) return [];
+      if (m.index !== 0 && !/[\s\u3000]/u.test(t[m.index - 1])) continue;
+      hits.push({ field, label: normalizeLabel(m[1]), start: m.index, end: re.lastIndex });
+    }
+    if (hits.length === 0) {
+      // A label with spaces inside ("アプリ登録者 (システム開発企業): …").
+      const w = /^([^:：]{1,40})[:：]([\s\S]*)$/u.exec(t);
+      const field = w && fieldOf(w[1]);
+      return field ? [{ field, label: normalizeLabel(w[1]), value: trimValue(w[2]) }] : [];
+    }
+    return hits.map((h, i) => ({
+      field: h.field, label: h.label, value: trimValue(t.slice(h.end, i + 1 < hits.length ? hits[i + 1].start : t.length)),
+    }));
+  }
+
+  // splitLabelLine is the first pair of a line, or null.
+  function splitLabelLine(line) {
+    return labelPairsInLine(line)[0] || null;
+  }
+
+  // parseLast4 reads the 末尾4桁 RMS shows for a key ("末尾4桁: IANT"), or ''
+  // when there is none or it is itself masked ("末尾4桁: XXXXXXXX").
+  function parseLast4(s) {
+    const t = String(s == null ? '' : s).normalize('NFKC');
+    const m = /末尾\s*4\s*桁\s*:?\s*([!-~]{4})(?![!-~])/u.exec(t);
+    if (!m) return '';
+    const v = m[1];
+    if (/^(x{4}|\*{4})$/i.test(v)) return '';
+    return v;
+  }
+
+  // parseRMSDate mirrors keyrelay.ParseRMSDate: "2025/05/26", "2025/5/26",
+  // "2025-05-26", "2025年5月26日" (time of day ignored). It returns
+  // {ok:false} for "-" and "" (no expiry shown), and null when unreadable.
+  function parseRMSDate(s) {
+    const t = trimValue(String(s == null ? '' : s).normalize('NFKC'));
+    if (t === '' || t === '-' || t === '－' || t === '—' || t === '‐') return { ok: false };
+    const m = /^(\d{4})(?:\/|-|年)(\d{1,2})(?:\/|-|月)(\d{1,2})日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$/u.exec(t);
+    if (!m) return null;
+    const y = +m[1], mo = +m[2], d = +m[3];
+    const dt = new Date(Date.UTC(y, mo - 1, d));
+    if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+    const pad = (n) => String(n).padStart(2, '0');
+    return { ok: true, year: y, month: mo, day: d, text: `${y}/${pad(mo)}/${pad(d)}` };
+  }
+
+  // sameName compares names as shown in two places (アプリ一覧 and the detail
+  // page differ in spaces: "株式会社GoQSystem" / "株式会社GoQ System").
+  function sameName(a, b) {
+    const n = (s) => String(s == null ? '' : s).normalize('NFKC').replace(SPACE_RE, '').toLowerCase();
+    return n(a) !== '' && n(a) === n(b);
+  }
+
+  const api = { normalizeLabel, fieldOf, trimValue, collapse, splitLabelLine, labelPairsInLine, parseLast4, parseRMSDate, sameName, LABELS };
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else (root.keyrelay = root.keyrelay || {}).text = api;
+})(typeof globalThis !== 'undefined' ? globalThis : this);

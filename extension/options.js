@@ -1,0 +1,44 @@
+// Options: the helper's port and re-pairing. Both go through the service
+// worker, which owns the connection and the stored pairing.
+(function () {
+  'use strict';
+  const { msg, apply, pick } = globalThis.krI18n;
+  const $ = (id) => document.getElementById(id);
+
+  async function call(type, extra) {
+    const r = await chrome.runtime.sendMessage(Object.assign({ type }, extra));
+    if (!r || !r.ok) throw new Error((r && r.error) || 'no answer');
+    return r.result;
+  }
+
+  async function refresh(first) {
+    const st = await call('state');
+    if (first) $('port').value = st.port;
+    const conn = { authenticated: 'connAuthenticated', connecting: 'connConnecting', pairing: 'connPairing' }[st.connection] || 'connDisconnected';
+    $('status').textContent = msg(conn) + (st.connection === 'authenticated' ? '' : ' ' + pick(st.lastError, st.lastErrorEn));
+    $('code').hidden = !st.pairingCode;
+    $('code').textContent = st.pairingCode ? msg('pairingTitle') + ': ' + st.pairingCode : '';
+  }
+
+  apply(document);
+  $('portForm').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await call('set_port', { port: Number($('port').value) });
+      $('portMsg').textContent = msg('saved');
+    } catch (e) {
+      $('portMsg').textContent = e.message;
+    }
+  });
+  $('repair').addEventListener('click', async () => {
+    if (!confirm(msg('repairConfirm'))) return;
+    try {
+      await call('repair');
+      $('repairMsg').textContent = msg('repairStarted');
+    } catch (e) {
+      $('repairMsg').textContent = e.message;
+    }
+  });
+  refresh(true).catch((e) => { $('status').textContent = e.message; });
+  setInterval(() => refresh(false).catch(() => {}), 1500);
+})();

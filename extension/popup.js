@@ -1,0 +1,156 @@
+// The popup only asks the service worker (one message per action) and shows
+// what it says; it never touches the helper or the page itself.
+(function () {
+  'use strict';
+  const { msg, apply, pick } = globalThis.krI18n;
+  const $ = (id) => document.getElementById(id);
+
+  let tabId = null;
+  let lastCaptureId = '';
+  let capturing = false;
+  let detected = null;
+
+  async function call(type, extra) {
+    const r = await chrome.runtime.sendMessage(Object.assign({ type }, extra));
+    if (!r || !r.ok) throw new Error((r && r.error) || 'no answer');
+    return r.result;
+  }
+
+  function showError(text) {
+    $('error').hidden = !text;
+    $('error').textContent = text || '';
+  }
+
+  const KIND = {
+    app_list: 'kindAppList', license_masked: 'kindMasked', license_revealed: 'kindRevealed',
+    license_update_pending: 'kindUpdatePending', unknown_layout: 'kindUnknown', other: 'kindOther', error: 'kindError',
+  };
+  const STATUS = {
+    queued: 'statusQueued', sending: 'statusSending', stored: 'statusStored', rejected: 'statusRejected',
+    waiting_login: 'deliveryWaitingLogin', pending: 'deliveryPending', in_progress: 'deliveryInProgress',
+    delivered: 'deliveryDelivered', already_current: 'deliveryAlreadyCurrent', superseded: 'deliverySuperseded',
+    needs_attention: 'deliveryNeedsAttention',
+  };
+  const statusText = (s) => (STATUS[s] ? msg(STATUS[s]) : s || '');
+
+  function renderState(st) {
+    const c = $('conn');
+    const map = {
+      authenticated: ['connAuthenticated', 'ok'], connecting: ['connConnecting', 'wait'],
+      pairing: ['connPairing', 'wait'], disconnected: ['connDisconnected', 'bad'],
+    };
+    const [k, cls] = map[st.connection] || ['connDisconnected', 'bad'];
+    c.textContent = msg(k);
+    c.className = 'pill ' + cls;
+    showError(st.connection !== 'authenticated' ? pick(st.lastError, st.lastErrorEn) : '');
+
+    $('pairing').hidden = !st.pairingCode;
+    $('pairingCode').textContent = st.pairingCode || '';
+
+    const cur = lastCaptureId && st.captures.find((x) => x.capture_id === lastCaptureId);
+    if (cur) {
+      $('result').hidden = false;
+      $('rLast4').textContent = cur.key_last4 || '';
+      $('rStatus').textContent = statusText(cur.status) + (cur.status === 'rejected' ? ' ' + pick(cur.detail, cur.detail_en) : '');
+      $('rDelivery').textContent = cur.delivery ? statusText(cur.delivery) + ' ' + pick(cur.detail, cur.detail_en) : '';
+    }
+    const recent = st.captures.filter((x) => x.capture_id !== lastCaptureId).slice(0, 5);
+    $('recent').hidden = recent.length === 0;
+    $('recentList').replaceChildren(...recent.map((x) => {
+      const li = document.createElement('li');
+      li.textContent = `${x.app_name || ''} …${x.key_last4 || ''} — ${statusText(x.delivery || x.status)}`;
+      return li;
+    }));
+  }
+
+  function renderDetection(d) {
+    detected = d;
+    $('kind').textContent = msg(KIND[d.kind] || 'kindOther');
+    $('reason').textContent = d.capturable ? msg('readyToCapture') : pick(d.reason, d.reasonEn);
+    const f = d.fields;
+    $('fields').hidden = !f || !(f.appName || f.developer);
+    if (f) {
+      $('fApp').textContent = f.appName || '';
+      $('fDev').textContent = f.developer || '';
+      $('fExpiry').textContent = f.expiry || '';
+      $('fState').textContent = f.state || '';
+    }
+    $('capture').disabled = capturing || !d.capturable;
+    $('capture').title = d.capturable ? '' : pick(d.reason, d.reasonEn);
+  }
+
+  async function refresh() {
+    try {
+      renderState(await call('state'));
+    } catch (e) {
+      showError(e.message);
+    }
+  }
+
+  async function detect() {
+    if (tabId == null) return renderDetection({ kind: 'other', capturable: false, reason: msg('noTab'), reasonEn: msg('noTab') });
+    try {
+      renderDetection(await call('detect', { tabId }));
+    } catch (e) {
+      renderDetection({ kind: 'error', capturable: false, reason: e.message, reasonEn: e.message });
+    }
+  }
+
+  async function capture() {
+    if (capturing || !detected || !detected.capturable) return;
+    capturing = true;
+    $('capture').disabled = true;
+    $('capture').textContent = msg('capturing');
+    try {
+      const r = await call('capture', { tabId });
+      if (r.captureId) lastCaptureId = r.captureId;
+      if (r.status === 'refused' || r.status === 'error') {
+        $('reason').textContent = pick(r.reason, r.reasonEn);
+      } else if (r.status === 'queued') {
+        $('reason').textContent = pick(r.reason, r.reasonEn);
+      }
+      if (r.keyLast4) {
+        $('result').hidden = false;
+        $('rLast4').textContent = r.keyLast4;
+      }
+    } catch (e) {
+      $('reason').textContent = e.message;
+    } finally {
+      capturing = false;
+      $('capture').textContent = msg('captureButton');
+      await refresh();
+      if (detected) $('capture').disabled = !detected.capturable;
+    }
+  }
+
+  async function init() {
+    apply(document);
+    // ?tab=<id> lets a test (or a popup opened as a tab) aim at a given tab.
+    const q = new URLSearchParams(location.search).get('tab');
+    if (q && /^\d+$/.test(q)) {
+      tabId = Number(q);
+    } else {
+      const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+      tabId = tab ? tab.id : null;
+    }
+    $('capture').addEventListener('click', capture);
+    $('history').addEventListener('click', async (ev) => {
+      ev.preventDefault();
+      try {
+        await call('open_history');
+        window.close();
+      } catch (e) {
+        showError(e.message);
+      }
+    });
+    $('options').addEventListener('click', (ev) => {
+      ev.preventDefault();
+      chrome.runtime.openOptionsPage();
+    });
+    call('connect').catch(() => {});
+    await Promise.all([refresh(), detect()]);
+    setInterval(refresh, 1000);
+  }
+
+  init();
+})();

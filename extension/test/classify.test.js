@@ -1,0 +1,115 @@
+'use strict';
+// classify on hand-built snapshots (the shape snapshot.js produces), for the
+// cases the DOM fixtures do not reach, and the アプリ一覧 cross-check.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { classify, checkAgainstListing } = require('../lib/classify.js');
+
+const KEY = 'SL123456_ABCDEFGHIJKLMNOP';
+const cell = (text, th = false) => ({ text, th });
+
+function licensePage(keyValue, extra = {}) {
+  return Object.assign({
+    lines: ['ライセンス情報', 'システム開発企業: 株式会社GoQ System', 'アプリ名: GoQ System (ごくシステム)', `ライセンスキー: ${keyValue}`, '承認状態: 利用中'],
+    pairs: [],
+    tables: [],
+    controls: [],
+  }, extra);
+}
+
+test('masked keys are never capturable', async (t) => {
+  for (const v of ['XXXXXXXX', '末尾4桁: IANT', '[Redacted]', '●●●●●●●●●●●●']) {
+    await t.test(v, () => {
+      const d = classify(licensePage(v));
+      assert.equal(d.kind, 'license_masked');
+      assert.equal(d.capturable, false);
+      assert.equal(d.key, undefined);
+      assert.match(d.reason, /ロボットによる操作ではありません/);
+    });
+  }
+  await t.test('two different masks are still masked', () => {
+    const s = licensePage('XXXXXXXX');
+    s.pairs.push({ field: 'key', label: 'ライセンスキー', value: '[Redacted]', via: 'sibling' });
+    assert.equal(classify(s).kind, 'license_masked');
+  });
+  await t.test('recaptcha frame without a key label', () => {
+    const d = classify({ lines: ['ライセンス情報'], pairs: [], tables: [], controls: [], recaptcha: true });
+    assert.equal(d.kind, 'license_masked');
+  });
+});
+
+test('revealed key from lines', () => {
+  const d = classify(licensePage(KEY));
+  assert.equal(d.kind, 'license_revealed');
+  assert.equal(d.capturable, true);
+  assert.equal(d.key, KEY);
+  assert.equal(d.keyLast4, 'MNOP');
+  assert.equal(d.fields.developer, '株式会社GoQ System');
+});
+
+test('same key found twice (table and line) is one key', () => {
+  const s = licensePage(KEY);
+  s.pairs.push({ field: 'key', label: 'ライセンスキー', value: KEY, via: 'sibling' });
+  assert.equal(classify(s).capturable, true);
+});
+
+test('a key without an app name is not sent', () => {
+  const d = classify({ lines: ['ライセンス情報', `ライセンスキー: ${KEY}`], pairs: [], tables: [], controls: [] });
+  assert.equal(d.kind, 'unknown_layout');
+  assert.equal(d.key, undefined);
+});
+
+test('update pending via the state column refuses the capture', () => {
+  const s = licensePage(KEY);
+  s.tables.push({ rows: [[cell('キー情報', true), cell('有効期限', true), cell('状態', true)], [cell('末尾4桁: MNOP'), cell('-'), cell('利用中 更新あり')]] });
+  const d = classify(s);
+  assert.equal(d.kind, 'license_update_pending');
+  assert.equal(d.capturable, false);
+  assert.equal(d.key, undefined);
+});
+
+test('page 末尾4桁 that matches the key is fine', () => {
+  const s = licensePage(KEY);
+  s.tables.push({ rows: [[cell('キー情報', true), cell('有効期限', true), cell('状態', true)], [cell('末尾4桁: MNOP'), cell('-'), cell('利用中')]] });
+  assert.equal(classify(s).capturable, true);
+});
+
+test('checkAgainstListing', async (t) => {
+  const det = classify(licensePage(KEY));
+  const listing = (rows, shop = {}) => ({ shop, rows });
+  const row = (o) => Object.assign({ developer: '株式会社GoQSystem', app_name: 'GoQ System (ごくシステム)', key_last4: 'MNOP', expiry: '-', state: '利用中', update_pending: false }, o);
+
+  await t.test('no listing', () => assert.equal(checkAgainstListing(det, null), null));
+  await t.test('matching last 4 (names differ only in spaces)', () => assert.equal(checkAgainstListing(det, listing([row({})])), null));
+  await t.test('different last 4 refuses', () => {
+    const r = checkAgainstListing(det, listing([row({ key_last4: 'IANT' })]));
+    assert.ok(r);
+    assert.match(r.reason, /IANT/);
+    assert.match(r.reason, /MNOP/);
+  });
+  await t.test('row with a pending update is skipped (the key may have changed)', () => {
+    assert.equal(checkAgainstListing(det, listing([row({ key_last4: 'IANT', update_pending: true })])), null);
+  });
+  await t.test('other apps are ignored', () => {
+    assert.equal(checkAgainstListing(det, listing([row({ app_name: '別アプリ', key_last4: 'IANT' })])), null);
+  });
+  await t.test('another shop is ignored', () => {
+    const d = classify(licensePage(KEY, { lines: [...licensePage(KEY).lines, '店舗ID: 111111'] }));
+    assert.equal(checkAgainstListing(d, listing([row({ key_last4: 'IANT' })], { id: '222222' })), null);
+  });
+});
+
+test('app list with td headers (no th)', () => {
+  const rows = [
+    [cell('アプリ登録者'), cell('アプリ名'), cell('ライセンスキー'), cell('有効期限'), cell('状態')],
+    [cell('株式会社GoQSystem'), cell('GoQ System'), cell('末尾4桁: IANT'), cell('2026/01/02'), cell('利用中')],
+  ];
+  const d = classify({ lines: [], pairs: [], tables: [{ rows }], controls: [] });
+  assert.equal(d.kind, 'app_list');
+  assert.deepEqual(d.listing.rows, [{ developer: '株式会社GoQSystem', app_name: 'GoQ System', key_last4: 'IANT', expiry: '2026/01/02', state: '利用中', update_pending: false }]);
+});
+
+test('unrelated page is other', () => {
+  const d = classify({ lines: ['各種申請・設定変更', '申請について： 審査があります。'], pairs: [], tables: [], controls: ['申請'] });
+  assert.equal(d.kind, 'other');
+});

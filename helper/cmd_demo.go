@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"time"
+
+	fakegoq "keyrelay/internal/fakes/goq"
+	"keyrelay/internal/fakes/rms"
+	"keyrelay/internal/fakes/tlsfake"
+	"keyrelay/internal/goq"
+	"keyrelay/internal/keyrelay"
+)
+
+// goqHost is GoQSystem's real host name; the demo's GoQ client sends it to
+// the local fake, the way Chromium's --host-resolver-rules sends RMS's names
+// to the fake RMS.
+const goqHost = "order.goqsystem.com"
+
+// cmdDemo runs the whole flow on this machine with no Rakuten or GoQ
+// account: a fake RMS, a fake GoQSystem, the real helper on a fresh data dir,
+// and a Chromium window with the real extension where a display exists.
+func cmdDemo(ctx context.Context, args []string) error {
+	var c config
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	c.register(fs)
+	extDir := fs.String("extension", ".", "the folder with manifest.json (the repo root)")
+	browser := fs.String("browser", "chromium", "Chromium or Chrome binary for the demo window")
+	noBrowser := fs.Bool("no-browser", false, "do not start a browser; print the steps")
+	c.DataDir = ""
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if c.DataDir == "" || c.DataDir == defaultDataDir() {
+		dir, err := os.MkdirTemp("", "keyrelay-demo-")
+		if err != nil {
+			return err
+		}
+		c.DataDir = dir
+	}
+	// The demo's throwaway data key stays out of the OS keyring.
+	c.Keyring = "file"
+	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+
+	fakeRMS, err := rms.Start(rms.DefaultOptions())
+	if err != nil {
+		return fmt.Errorf("fake RMS: %w", err)
+	}
+	defer fakeRMS.Close()
+	fake := fakegoq.New(fakegoq.Options{})
+	goqAddr, goqTransport, stopGoQ, err := serveFakeGoQ(fake)
+	if err != nil {
+		return fmt.Errorf("fake GoQ: %w", err)
+	}
+	defer stopGoQ()
+
+	st, err := openStore(&c, nil)
+	if err != nil {
+		return err
+	}
+	err = st.credentials.SetCredentials(ctx, &keyrelay.Credentials{
+		Destination: goq.Name, BaseURL: goq.DefaultBaseURL,
+		LoginID: fakegoq.DefaultLoginID, Password: fakegoq.DefaultPassword,
+	})
+	st.Close()
+	if err != nil {
+		return err
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		done <- runHelper(ctx, &c, log, runOptions{noTray: true, goqOptions: []goq.Option{goq.WithTransport(goqTransport)}})
+	}()
+	if err := waitListening(ctx, c.Addr, done); err != nil {
+		return err
+	}
+	login, err := loginURL(ctx, &c)
+	if err != nil {
+		return err
+	}
+
+	flags := fakeRMS.ChromiumFlags()
+	fmt.Printf(`
+keyrelay demo / デモ
+  helper:      http://%s/  (data: %s)
+  fake RMS:    %s  (served at %s)
+  fake GoQ:    https://%s/goq21/  (served at %s, login %s)
+  history:     %s
+`, c.Addr, c.DataDir, rms.MainMenuURL(), fakeRMS.Addr, goqHost, goqAddr, fakegoq.DefaultLoginID, login)
+
+	started := false
+	if !*noBrowser && (os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "") {
+		if path, err := exec.LookPath(*browser); err == nil {
+			started = startDemoBrowser(path, *extDir, flags, []string{rms.MainMenuURL(), login}) == nil
+		}
+	}
+	printDemoSteps(&c, flags, started)
+	go announcePairings(ctx, &c, log)
+
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return <-done
+	}
+}
+
+// serveFakeGoQ serves the fake over HTTPS on a loopback port under GoQ's real
+// name, and returns a transport that reaches it and trusts only its CA.
+func serveFakeGoQ(fake *fakegoq.Server) (addr string, rt http.RoundTripper, stop func(), err error) {
+	certs, err := tlsfake.New(goqHost)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	srv := &http.Server{Handler: fake.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(tls.NewListener(ln, certs.Server))
+	addr = ln.Addr().String()
+	return addr, certs.Client(addr).Transport, func() { srv.Close() }, nil
+}
+
+func waitListening(ctx context.Context, addr string, done <-chan error) error {
+	for range 100 {
+		select {
+		case err := <-done:
+			if err == nil {
+				err = errors.New("helper stopped")
+			}
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			conn.Close()
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("helper did not start listening on %s", addr)
+}
+
+func startDemoBrowser(path, extDir string, flags map[string]string, urls []string) error {
+	ext, err := filepath.Abs(extDir)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(ext, "manifest.json")); err != nil {
+		return fmt.Errorf("no manifest.json in %s: run the demo from the repo root or pass --extension", ext)
+	}
+	profile, err := os.MkdirTemp("", "keyrelay-demo-browser-")
+	if err != nil {
+		return err
+	}
+	args := []string{"--user-data-dir=" + profile, "--no-first-run", "--load-extension=" + ext,
+		"--disable-extensions-except=" + ext, "--disable-background-networking"}
+	args = append(args, chromiumFlagArgs(flags)...)
+	args = append(args, urls...)
+	cmd := exec.Command(path, args...)
+	return cmd.Start()
+}
+
+func chromiumFlagArgs(flags map[string]string) []string {
+	var out []string
+	for k, v := range flags {
+		out = append(out, "--"+k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func printDemoSteps(c *config, flags map[string]string, browserStarted bool) {
+	if browserStarted {
+		fmt.Println("\nChromium を拡張機能付きで起動しました / Chromium started with the extension loaded.")
+	} else {
+		fmt.Printf("\nNo display here: start Chromium yourself with the extension and the fake's names:\n  chromium --user-data-dir=$(mktemp -d) --load-extension=$PWD --disable-extensions-except=$PWD \\\n    %s %s\n", chromiumFlagArgs(flags)[0], chromiumFlagArgs(flags)[1])
+		fmt.Println("Or watch the same flow in headless Chromium: go test ./e2e -run TestCaptureEachMarkup -v")
+	}
+	fmt.Printf(`
+手順 / steps:
+ 1. 拡張機能に6桁のコードが表示されます。下に同じコードが表示されたら承認します:
+    The extension shows a 6-digit code; when the same code appears below, approve it:
+      keyrelay pair approve CODE --data-dir %s
+ 2. RMS (fake) → 店舗様向け 情報・サービス → 各種申請・設定変更 → WEB APIサービスアクセス許可設定 → アプリ一覧 → GoQSystem の 詳細
+ 3. 「ロボットによる操作ではありません」にチェック → 確認する (you do this; keyrelay never does)
+ 4. 拡張機能のボタン → 取得して送信 / click the keyrelay button → capture
+ 5. 履歴ページで GoQ への送信結果を確認 / see the delivery on the history page (keyrelay open --data-dir %s)
+Ctrl+C で終了 / Ctrl+C stops the demo.
+`, c.DataDir, c.DataDir)
+}
+
+// announcePairings prints each new pairing request's code, so the demo user
+// can compare it with the extension's and approve it.
+func announcePairings(ctx context.Context, c *config, log *slog.Logger) {
+	seen := map[string]bool{}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		st, err := openStore(c, nil)
+		if err != nil {
+			log.Warn("demo: reading pairings", "err", err)
+			return
+		}
+		ps, err := st.pairings.FindPairings(ctx, keyrelay.PairingFilter{Status: keyrelay.PairingPending})
+		st.Close()
+		if err != nil {
+			continue
+		}
+		for _, p := range ps {
+			if !seen[p.ClientID] {
+				seen[p.ClientID] = true
+				fmt.Printf("\nペアリング要求 / pairing request: code %s from %q\n  → keyrelay pair approve %s --data-dir %s\n", p.Code, p.Name, p.Code, c.DataDir)
+			}
+		}
+	}
+}

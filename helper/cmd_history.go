@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"keyrelay/internal/keyrelay"
+)
+
+func cmdHistory(ctx context.Context, args []string) error {
+	var c config
+	fs := flag.NewFlagSet("history", flag.ContinueOnError)
+	c.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON (the key itself is never printed, only its last 4 characters)")
+	limit := fs.Int("n", 50, "how many captures, newest first")
+	query := fs.String("q", "", "only captures matching this text")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(&c, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	cs, total, err := st.captures.FindCaptures(ctx, keyrelay.CaptureFilter{Query: *query, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	type row struct {
+		*keyrelay.Capture
+		Deliveries []*keyrelay.Delivery `json:"deliveries"`
+	}
+	rows := make([]row, 0, len(cs))
+	for _, cp := range cs {
+		ds, err := st.deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: cp.ID})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{cp, ds})
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"total": total, "captures": rows})
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\t取得日時\t店舗\tアプリ\tキー\t有効期限\t状態\t送信")
+	for _, r := range rows {
+		status := "-"
+		for _, d := range r.Deliveries {
+			status = d.Destination + ":" + d.Status
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, keyrelay.FormatDateTime(r.CapturedAt),
+			shopLabel(r.Shop), r.AppName, keyrelay.MaskKey(r.KeyLast4), r.Expiry, r.State, status)
+	}
+	fmt.Fprintf(tw, "\n%d件中%d件 / %d of %d\n", total, len(rows), len(rows), total)
+	return tw.Flush()
+}
+
+func shopLabel(s keyrelay.ShopRef) string {
+	switch {
+	case s.Name != "":
+		return s.Name
+	case s.ID != "":
+		return s.ID
+	}
+	return s.URL
+}

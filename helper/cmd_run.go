@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"keyrelay/internal/goq"
+	"keyrelay/internal/instance"
+	"keyrelay/internal/keyrelay"
+	"keyrelay/internal/outbox"
+	"keyrelay/internal/reminder"
+	"keyrelay/internal/web"
+	"keyrelay/internal/ws"
+)
+
+// helperApp is a running helper: the pieces cmdRun starts, kept together so
+// the demo can start the same thing.
+type helperApp struct {
+	cfg    *config
+	log    *slog.Logger
+	st     *services
+	ws     *ws.Server
+	web    *web.Server
+	outbox *outbox.Worker
+	rem    *reminder.Reminder
+	srv    *http.Server
+	ln     net.Listener
+	port   int
+}
+
+type runOptions struct {
+	noTray bool
+	// goqOptions let the demo trust its fake GoQ's certificate.
+	goqOptions []goq.Option
+}
+
+func cmdRun(ctx context.Context, args []string) error {
+	var c config
+	var opts runOptions
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	c.register(fs)
+	fs.BoolVar(&opts.noTray, "no-tray", envOr("KEYRELAY_NO_TRAY", "") != "", "run headless, without a tray icon (env KEYRELAY_NO_TRAY=1)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	return runHelper(ctx, &c, log, opts)
+}
+
+func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions) error {
+	release, err := instance.Lock(c.DataDir, c.Addr)
+	if err != nil {
+		return err
+	}
+	defer release()
+
+	app, err := startHelper(ctx, c, log, opts)
+	if err != nil {
+		return err
+	}
+	log.Info("keyrelay listening", "url", fmt.Sprintf("http://127.0.0.1:%d/", app.port), "data_dir", c.DataDir,
+		"keyring", app.st.sealer.Backend(), "version", keyrelay.Version)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); app.outbox.Run(ctx) }()
+	go func() { defer wg.Done(); app.rem.Run(ctx) }()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- app.serve() }()
+
+	if !opts.noTray {
+		runTray(ctx, cancel, app)
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+	cancel()
+	log.Info("keyrelay stopping")
+	shutdownCtx, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	_ = app.ws.Shutdown(shutdownCtx)
+	_ = app.srv.Shutdown(shutdownCtx)
+	wg.Wait() // the outbox finishes or releases in-flight deliveries
+	if cerr := app.st.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

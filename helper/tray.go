@@ -1,0 +1,30 @@
+package main
+
+import (
+	"context"
+
+	"keyrelay/internal/tray"
+)
+
+// runTray starts the tray icon, a thin client over the running helper. With no
+// desktop it logs one line and returns; the helper goes on headless.
+func runTray(ctx context.Context, stop context.CancelFunc, app *helperApp) {
+	core := &tray.Services{
+		AlertSource: app.web.Alerts,
+		Shops:       app.st.shops,
+		Captures:    app.st.captures,
+		Deliveries:  app.st.deliveries,
+		Pairings:    app.st.pairings,
+		Outbox:      app.outbox,
+		Login:       app.loginURL,
+		Stop:        stop,
+	}
+	go func() {
+		headless, err := tray.Run(ctx, core, app.log.With("part", "tray"), tray.Options{})
+		if err != nil {
+			app.log.Warn("tray stopped; running headless", "err", err)
+		} else if headless {
+			app.log.Debug("running headless")
+		}
+	}()
+}

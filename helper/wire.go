@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"keyrelay/internal/goq"
+	"keyrelay/internal/keyrelay"
+	"keyrelay/internal/loopback"
+	"keyrelay/internal/outbox"
+	"keyrelay/internal/reminder"
+	"keyrelay/internal/sqlite"
+	"keyrelay/internal/web"
+	"keyrelay/internal/ws"
+)
+
+// startHelper opens the store, builds every service and binds the listener.
+// Nothing runs yet except the listener; runHelper starts the loops.
+func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions) (*helperApp, error) {
+	ln, err := loopback.Listen(c.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w (is another keyrelay or program using %s?)", err, c.Addr)
+	}
+	port := loopback.Port(ln)
+	st, err := openStore(c, log)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	app := &helperApp{cfg: c, log: log, st: st, port: port, ln: ln}
+
+	dest := goq.New(opts.goqOptions...)
+	dests := map[string]keyrelay.Destination{dest.Name(): dest}
+
+	app.ws = &ws.Server{
+		Pairings: st.pairings,
+		Audit:    st.audit,
+		Sessions: st.sessions,
+		Port:     port,
+		Logger:   log.With("part", "ws"),
+	}
+	app.outbox = &outbox.Worker{
+		Deliveries:   st.deliveries,
+		Captures:     st.captures,
+		Shops:        st.shops,
+		Credentials:  st.credentials,
+		Destinations: dests,
+		Logger:       log.With("part", "outbox"),
+	}
+	alerts := &reminder.Source{Apps: st.appStatus}
+	app.rem = &reminder.Reminder{
+		Apps:     st.appStatus,
+		Log:      sqlite.NewReminderService(st.db),
+		Notifier: &reminder.Desktop{},
+		Logger:   log.With("part", "reminder"),
+	}
+	// Events fan out: a delivery result goes to the extension and may change
+	// the alerts; a new capture or アプリ一覧 visit wakes the loops that care.
+	sink := &eventSink{ws: app.ws, rem: app.rem}
+	app.outbox.Events = sink
+	app.rem.Events = sink
+	app.ws.Captures = wakingCaptures{CaptureService: st.captures, wake: func() { app.outbox.Wake(); app.rem.Wake() }}
+	app.ws.AppStatus = wakingAppStatus{AppStatusService: st.appStatus, wake: app.rem.Wake}
+	app.ws.Alerts = alerts
+
+	w, err := web.New()
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, fmt.Errorf("history page: %w", err)
+	}
+	w.Captures, w.Shops, w.Pairings, w.Audit = st.captures, st.shops, st.pairings, st.audit
+	w.Sessions, w.Deliveries, w.Credentials = st.sessions, st.deliveries, st.credentials
+	w.AppStatus, w.Alerts = st.appStatus, alerts
+	w.WS = app.ws
+	w.Destinations = dests
+	w.Outbox = app.outbox
+	w.Port = port
+	w.Logger = log.With("part", "web")
+	app.web = w
+	app.srv = &http.Server{
+		Handler:           w.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	return app, nil
+}
+
+func (a *helperApp) serve() error { return a.srv.Serve(a.ln) }
+
+// loginURL mints a one-time history login for the tray and the demo.
+func (a *helperApp) loginURL(ctx context.Context, next string) (string, error) {
+	tok, err := a.st.sessions.CreateLoginToken(ctx)
+	if err != nil {
+		return "", err
+	}
+	u := fmt.Sprintf("http://127.0.0.1:%d/login?token=%s", a.port, url.QueryEscape(tok))
+	if next != "" && next != "/" {
+		u += "&next=" + url.QueryEscape(next)
+	}
+	return u, nil
+}
+
+func (a *helperApp) dataFile(name string) string { return filepath.Join(a.cfg.DataDir, name) }
+
+// wakingCaptures nudges the outbox and reminders after a new capture is
+// committed, so delivery starts at once instead of at the next poll.
+type wakingCaptures struct {
+	keyrelay.CaptureService
+	wake func()
+}
+
+func (w wakingCaptures) CreateCapture(ctx context.Context, c *keyrelay.Capture) (*keyrelay.Capture, bool, error) {
+	stored, created, err := w.CaptureService.CreateCapture(ctx, c)
+	if err == nil && created {
+		w.wake()
+	}
+	return stored, created, err
+}
+
+type wakingAppStatus struct {
+	keyrelay.AppStatusService
+	wake func()
+}
+
+func (w wakingAppStatus) RecordAppListing(ctx context.Context, l *keyrelay.AppListing) error {
+	err := w.AppStatusService.RecordAppListing(ctx, l)
+	if err == nil {
+		w.wake()
+	}
+	return err
+}
+
+// eventSink forwards events to the extension (through the WebSocket) and lets
+// the reminder loop recompute alerts after a delivery result.
+type eventSink struct {
+	ws  *ws.Server
+	rem *reminder.Reminder
+}
+
+func (e *eventSink) DeliveryChanged(ev keyrelay.DeliveryEvent) {
+	e.ws.DeliveryChanged(ev)
+	if keyrelay.DeliveryFinal(ev.Status) {
+		e.rem.Wake()
+	}
+}
+
+func (e *eventSink) AlertsChanged() { e.ws.AlertsChanged() }

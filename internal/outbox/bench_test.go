@@ -1,0 +1,139 @@
+package outbox_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	fakegoq "keyrelay/internal/fakes/goq"
+	"keyrelay/internal/keyrelay"
+)
+
+// BenchmarkBurst commits 1,000 captures across 20 shops (each with its own
+// fake GoQ on loopback) as fast as the store takes them, with the worker
+// running, and measures until every one is delivered and verified. Apps are
+// distinct so none is superseded: every capture is one real post.
+func BenchmarkBurst(b *testing.B) {
+	const shops, perShop = 20, 50
+	for _, conc := range []int{4, 16} {
+		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
+			var elapsed time.Duration
+			for range b.N {
+				elapsed += burst(b, shops, perShop, conc)
+			}
+			b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/burst")
+			b.ReportMetric(float64(shops*perShop*b.N)/elapsed.Seconds(), "deliveries/s")
+		})
+	}
+}
+
+func burst(b *testing.B, shops, perShop, conc int) time.Duration {
+	b.StopTimer()
+	e := newEnv(b)
+	e.db.Now = time.Now // retries must come due on their own
+	var ss []*shop
+	for i := range shops {
+		s := e.newShop(i+1, fakegoq.Options{})
+		e.setLogin(s)
+		ss = append(ss, s)
+	}
+	w := e.worker()
+	w.Now, w.Concurrency = time.Now, conc
+	w.BaseBackoff, w.MaxBackoff = 50*time.Millisecond, 200*time.Millisecond
+	stop := runWorker(b, w)
+	defer stop()
+
+	b.StartTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for j := g; j < shops*perShop; j += 4 {
+				e.capture(ss[j%shops], fmt.Sprintf("アプリ%d", j/shops))
+				w.Wake()
+			}
+		})
+	}
+	wg.Wait()
+	b.Logf("captures committed after %v", time.Since(start))
+	n := shops * perShop
+	timeout := time.After(5 * time.Minute)
+	for delivered := 0; delivered < n; {
+		select {
+		case ev := <-e.events.final:
+			if ev.Status != keyrelay.DeliveryDelivered {
+				b.Fatalf("a delivery ended %s: %s", ev.Status, ev.DetailEn)
+			}
+			delivered++
+		case <-timeout:
+			b.Fatalf("%d of %d delivered after 5 minutes", delivered, n)
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+
+	ds, err := e.deliveries.FindDeliveries(context.Background(), keyrelay.DeliveryFilter{Status: keyrelay.DeliveryDelivered, Limit: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(ds) != n {
+		b.Fatalf("%d deliveries delivered, want %d", len(ds), n)
+	}
+	posts := 0
+	for _, s := range ss {
+		if got := s.goq.PostCount(); got != perShop {
+			b.Errorf("shop %s: %d posts, want %d (0 duplicates)", s.ref.ID, got, perShop)
+		}
+		posts += s.goq.PostCount()
+	}
+	b.ReportMetric(float64(posts-n), "duplicates")
+	return elapsed
+}
+
+// BenchmarkCaptureToVerified is the latency from a committed capture (the
+// moment the helper acks the extension) to GoQ's saved value verified, one
+// capture at a time, with the fake GoQ's own serving time split out.
+func BenchmarkCaptureToVerified(b *testing.B) {
+	e := newEnv(b)
+	e.db.Now = time.Now
+	s := e.newShop(1, fakegoq.Options{})
+	e.setLogin(s)
+	w := e.worker()
+	w.Now = time.Now
+	runWorker(b, w)
+
+	var lat []time.Duration
+	served0 := s.served.Load()
+	b.ResetTimer()
+	for range b.N {
+		c, _ := e.capture(s, app)
+		acked := time.Now()
+		w.Wake()
+		for ev := range e.events.final {
+			if ev.CaptureUUID == c.UUID {
+				if ev.Status != keyrelay.DeliveryDelivered {
+					b.Fatalf("delivery ended %s: %s", ev.Status, ev.DetailEn)
+				}
+				break
+			}
+		}
+		lat = append(lat, time.Since(acked))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	var sum time.Duration
+	for _, l := range lat {
+		sum += l
+	}
+	fake := time.Duration(s.served.Load() - served0)
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.95), "p95-ms")
+	b.ReportMetric(float64(fake.Microseconds())/1000/float64(b.N), "fake-ms/op")
+	b.ReportMetric(float64((sum-fake).Microseconds())/1000/float64(b.N), "helper-ms/op")
+}

@@ -1,0 +1,249 @@
+// Package outbox delivers committed captures to their destinations (GoQSystem
+// first): it claims due deliveries from the durable outbox in the store, posts
+// each key through a keyrelay.Destination, and records every attempt.
+//
+// Exactly-once rests on three things the worker does not do itself: the store
+// leases at most one delivery per shop at a time and reclaims expired leases
+// (a crashed helper's work), a newer capture supersedes an older undelivered
+// one in the same transaction, and a destination that already holds the key
+// reports already_current instead of posting again.
+package outbox
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"keyrelay/internal/keyrelay"
+)
+
+// Defaults for the Worker's tunables.
+const (
+	DefaultConcurrency   = 4
+	DefaultLease         = 2 * time.Minute
+	DefaultMaxAttempts   = 8
+	DefaultBaseBackoff   = 5 * time.Second
+	DefaultMaxBackoff    = 30 * time.Minute
+	DefaultPollInterval  = 2 * time.Second
+	DefaultShutdownGrace = 5 * time.Second
+	// DefaultLoginPoll is how often Run asks the store to wake waiting_login
+	// deliveries on its own: credentials may be set by `keyrelay goq
+	// set-login`, another process that cannot call Wake.
+	DefaultLoginPoll = 30 * time.Second
+)
+
+// Worker is the outbox worker pool. Set the dependencies, then call Run (the
+// helper) or Once (tests). The zero value of every tunable means its default.
+type Worker struct {
+	Deliveries   keyrelay.DeliveryService
+	Captures     keyrelay.CaptureService
+	Shops        keyrelay.ShopService
+	Credentials  keyrelay.CredentialService
+	Destinations map[string]keyrelay.Destination // by Destination.Name()
+	Events       keyrelay.EventSink              // may be nil
+	Logger       *slog.Logger                    // nil: slog.Default()
+	Now          func() time.Time                // nil: time.Now
+
+	Concurrency  int           // deliveries in flight at once (at most one per shop)
+	Lease        time.Duration // how long a claim lasts; each Deliver gets Lease/2
+	MaxAttempts  int           // for transient failures; see attemptLimit
+	BaseBackoff  time.Duration
+	MaxBackoff   time.Duration
+	PollInterval time.Duration // how often Run looks for due work unprompted
+	LoginPoll    time.Duration // how often Run calls WakeWaitingLogin unprompted
+	// ShutdownGrace is how long Run lets in-flight deliveries finish after its
+	// context ends before cancelling them; their leases are then released.
+	ShutdownGrace time.Duration
+	Rand          rand.Source // jitter; nil: seeded from the runtime
+
+	initOnce sync.Once
+	randMu   sync.Mutex
+	wake     chan struct{}
+	paused   atomic.Bool
+}
+
+func (w *Worker) init() {
+	w.initOnce.Do(func() {
+		w.wake = make(chan struct{}, 1)
+		if w.Logger == nil {
+			w.Logger = slog.Default()
+		}
+		if w.Now == nil {
+			w.Now = time.Now
+		}
+		if w.Concurrency <= 0 {
+			w.Concurrency = DefaultConcurrency
+		}
+		if w.Lease <= 0 {
+			w.Lease = DefaultLease
+		}
+		if w.MaxAttempts <= 0 {
+			w.MaxAttempts = DefaultMaxAttempts
+		}
+		if w.BaseBackoff <= 0 {
+			w.BaseBackoff = DefaultBaseBackoff
+		}
+		if w.MaxBackoff <= 0 {
+			w.MaxBackoff = DefaultMaxBackoff
+		}
+		if w.MaxBackoff < w.BaseBackoff {
+			w.MaxBackoff = w.BaseBackoff
+		}
+		if w.PollInterval <= 0 {
+			w.PollInterval = DefaultPollInterval
+		}
+		if w.LoginPoll <= 0 {
+			w.LoginPoll = DefaultLoginPoll
+		}
+		if w.ShutdownGrace <= 0 {
+			w.ShutdownGrace = DefaultShutdownGrace
+		}
+		if w.Rand == nil {
+			w.Rand = rand.NewPCG(rand.Uint64(), rand.Uint64())
+		}
+	})
+}
+
+// Wake asks Run to look for due work now: after a capture, a retry click or new
+// credentials. It never blocks.
+func (w *Worker) Wake() {
+	w.init()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Pause stops claiming new deliveries (一時停止). Deliveries already in flight
+// finish; nothing is lost, due work waits in the outbox.
+func (w *Worker) Pause() { w.paused.Store(true) }
+
+// Resume undoes Pause (再開) and looks for due work at once.
+func (w *Worker) Resume() {
+	w.paused.Store(false)
+	w.Wake()
+}
+
+// Paused reports whether the worker is paused.
+func (w *Worker) Paused() bool { return w.paused.Load() }
+
+// Once claims what is due now (up to Concurrency deliveries) and runs them to
+// their next state. It returns how many it ran. It claims nothing while paused.
+func (w *Worker) Once(ctx context.Context) (int, error) {
+	w.init()
+	if w.Paused() {
+		return 0, nil
+	}
+	ds, err := w.Deliveries.ClaimDue(ctx, w.Now(), w.Lease, w.Concurrency)
+	if err != nil {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	for _, d := range ds {
+		wg.Go(func() { w.attempt(ctx, d) })
+	}
+	wg.Wait()
+	return len(ds), nil
+}
+
+// Run delivers until ctx ends. Then it stops claiming, gives in-flight
+// deliveries ShutdownGrace to finish, cancels the rest and releases their
+// leases so the next start picks them up at once instead of after the lease.
+func (w *Worker) Run(ctx context.Context) error {
+	w.init()
+	// In-flight work outlives ctx by the grace period, so it gets its own
+	// context: a delivery interrupted between GoQ's save and our record
+	// would only be retried (and found already current), but finishing is
+	// cleaner.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+
+	var wg sync.WaitGroup
+	done := make(chan struct{}, w.Concurrency)
+	inFlight := 0
+	poll := time.NewTicker(w.PollInterval)
+	defer poll.Stop()
+	loginPoll := time.NewTicker(w.LoginPoll)
+	defer loginPoll.Stop()
+	claimFailing := false
+
+	w.wakeWaitingLogin(ctx)
+	again := true
+	for {
+		if again && !w.Paused() && inFlight < w.Concurrency && ctx.Err() == nil {
+			again = false
+			ds, err := w.Deliveries.ClaimDue(ctx, w.Now(), w.Lease, w.Concurrency-inFlight)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				// Logged once per outage, not once per poll.
+				if !claimFailing {
+					w.Logger.Error("outbox: claiming due deliveries failed", "err", err)
+				}
+				claimFailing = true
+			case err == nil:
+				if claimFailing {
+					w.Logger.Info("outbox: claiming due deliveries works again")
+				}
+				claimFailing = false
+			}
+			for _, d := range ds {
+				inFlight++
+				wg.Go(func() {
+					w.attempt(workCtx, d)
+					done <- struct{}{}
+				})
+			}
+			// A full claim may have left more due work behind.
+			again = len(ds) > 0 && inFlight < w.Concurrency
+		}
+		select {
+		case <-ctx.Done():
+			w.shutdown(&wg, stopWork)
+			return nil
+		case <-done:
+			// The shop that just finished may have its next delivery due.
+			inFlight--
+			again = true
+		case <-w.wake:
+			again = true
+		case <-poll.C:
+			again = true
+		case <-loginPoll.C:
+			w.wakeWaitingLogin(ctx)
+			again = true
+		}
+	}
+}
+
+func (w *Worker) shutdown(wg *sync.WaitGroup, stopWork context.CancelFunc) {
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(w.ShutdownGrace):
+		stopWork()
+		<-finished
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.Deliveries.ReleaseLeases(ctx); err != nil {
+		// Not fatal: the leases expire and the next start reclaims them.
+		w.Logger.Error("outbox: releasing leases at shutdown failed", "err", err)
+	}
+}
+
+func (w *Worker) wakeWaitingLogin(ctx context.Context) {
+	n, err := w.Deliveries.WakeWaitingLogin(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.Logger.Error("outbox: waking deliveries waiting for login failed", "err", err)
+		}
+		return
+	}
+	if n > 0 {
+		w.Logger.Info("outbox: credentials found, deliveries resumed", "count", n)
+	}
+}

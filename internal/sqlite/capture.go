@@ -1,0 +1,377 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"keyrelay/internal/keyrelay"
+)
+
+// CaptureService implements keyrelay.CaptureService.
+type CaptureService struct{ db *DB }
+
+var _ keyrelay.CaptureService = (*CaptureService)(nil)
+
+func NewCaptureService(db *DB) *CaptureService { return &CaptureService{db: db} }
+
+// Input bounds: generous for anything RMS shows, small enough that a bad
+// client cannot bloat the file.
+const (
+	maxTextLen = 1024
+	maxURLLen  = 4096
+	maxAPIs    = 500
+)
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// captureAAD binds a sealed key to its capture, so a ciphertext copied onto
+// another row does not open.
+func captureAAD(uuid string) []byte { return []byte("capture:" + uuid) }
+
+func (s *CaptureService) CreateCapture(ctx context.Context, c *keyrelay.Capture) (*keyrelay.Capture, bool, error) {
+	if err := validateCapture(c); err != nil {
+		return nil, false, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+
+	stored, err := findCaptureByUUID(ctx, tx, c.UUID)
+	if err == nil {
+		if stored.KeyFingerprint != s.db.sealer.Fingerprint(c.Key) {
+			return nil, false, keyrelay.Errorf(keyrelay.ECONFLICT,
+				"取得ID %s は別のキーで保存済みです。", "Capture %s is already stored with a different key.", c.UUID)
+		}
+		return stored, false, nil
+	} else if keyrelay.ErrorCode(err) != keyrelay.ENOTFOUND {
+		return nil, false, err
+	}
+
+	created, err := createCapture(ctx, tx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fmt.Errorf("sqlite: create capture: %w", err)
+	}
+	return created, true, nil
+}
+
+// validateCapture checks c and normalises its UUID to lower case (a resend
+// in another case is the same capture).
+func validateCapture(c *keyrelay.Capture) error {
+	if c == nil {
+		return keyrelay.Errorf(keyrelay.EINVALID, "取得データが空です。", "The capture is empty.")
+	}
+	c.UUID = strings.ToLower(strings.TrimSpace(c.UUID))
+	if c.UUID == "" {
+		return keyrelay.Errorf(keyrelay.EINVALID, "取得IDがありません。", "The capture id is missing.")
+	}
+	if !uuidRE.MatchString(c.UUID) {
+		return keyrelay.Errorf(keyrelay.EINVALID, "取得IDがUUIDの形式ではありません。", "The capture id is not a UUID.")
+	}
+	if err := keyrelay.ValidateKey(c.Key); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.AppName) == "" {
+		return keyrelay.Errorf(keyrelay.EINVALID, "アプリ名がありません。", "The app name is missing.")
+	}
+	for _, f := range []struct {
+		ja, en, v string
+		max       int
+	}{
+		{"店舗ID", "shop id", c.Shop.ID, maxTextLen},
+		{"店舗URL", "shop URL", c.Shop.URL, maxURLLen},
+		{"店舗名", "shop name", c.Shop.Name, maxTextLen},
+		{"アプリ名", "app name", c.AppName, maxTextLen},
+		{"開発会社", "developer", c.Developer, maxTextLen},
+		{"アプリURL", "app URL", c.AppURL, maxURLLen},
+		{"承認状態", "state", c.State, maxTextLen},
+		{"有効期限", "expiry", c.Expiry, maxTextLen},
+		{"ページURL", "page URL", c.PageURL, maxURLLen},
+		{"クライアントID", "client id", c.ClientID, maxTextLen},
+	} {
+		if len(f.v) > f.max {
+			return keyrelay.Errorf(keyrelay.EINVALID, "%[1]sが長すぎます（%[2]dバイトまで）。", "The %[3]s is too long (at most %[2]d bytes).", f.ja, f.max, f.en)
+		}
+		if !utf8.ValidString(f.v) {
+			return keyrelay.Errorf(keyrelay.EINVALID, "%[1]sに不正な文字コードが含まれています。", "The %[2]s is not valid UTF-8.", f.ja, f.en)
+		}
+	}
+	if len(c.APIs) > maxAPIs {
+		return keyrelay.Errorf(keyrelay.EINVALID, "APIリストが長すぎます（%d件まで）。", "The API list is too long (at most %d entries).", maxAPIs)
+	}
+	for _, a := range c.APIs {
+		if len(a.Name) > maxTextLen || len(a.Description) > maxTextLen || !utf8.ValidString(a.Name) || !utf8.ValidString(a.Description) {
+			return keyrelay.Errorf(keyrelay.EINVALID, "APIリストに不正な項目があります。", "The API list has an invalid entry.")
+		}
+	}
+	return nil
+}
+
+func createCapture(ctx context.Context, tx *Tx, in *keyrelay.Capture) (*keyrelay.Capture, error) {
+	shop, err := upsertShop(ctx, tx, in.Shop)
+	if err != nil {
+		return nil, err
+	}
+	c := *in
+	c.ID, c.ShopID, c.ReceivedAt = 0, shop.ID, tx.now
+	if c.CapturedAt.IsZero() {
+		c.CapturedAt = tx.now
+	}
+	c.CapturedAt = c.CapturedAt.UTC()
+	if c.APIs == nil {
+		c.APIs = []keyrelay.API{}
+	}
+	c.KeyLast4 = keyrelay.KeyLast4(c.Key)
+	c.KeyFingerprint = tx.db.sealer.Fingerprint(c.Key)
+	sealed, err := tx.db.sealer.Seal([]byte(c.Key), captureAAD(c.UUID))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: seal key: %w", err)
+	}
+	c.Key = ""
+	apis, err := json.Marshal(c.APIs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: apis: %w", err)
+	}
+
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO captures (uuid, shop_id, shop_rms_id, shop_url, shop_name, app_name, developer, app_url,
+			state, expiry, update_pending, apis, page_url, client_id, captured_at, received_at,
+			key_last4, key_fingerprint, key_sealed, search)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.UUID, c.ShopID, c.Shop.ID, c.Shop.URL, c.Shop.Name, c.AppName, c.Developer, c.AppURL,
+		c.State, c.Expiry, c.UpdatePending, string(apis), c.PageURL, c.ClientID, formatTime(c.CapturedAt), formatTime(c.ReceivedAt),
+		c.KeyLast4, c.KeyFingerprint, sealed, searchText(&c, shop.Ref))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: create capture: %w", err)
+	}
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return nil, fmt.Errorf("sqlite: create capture: %w", err)
+	}
+
+	for _, dest := range tx.db.Destinations {
+		if err := createDelivery(ctx, tx, &c, shop.Key, dest); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
+}
+
+// searchText is what the text filter matches against. It includes the
+// shop as known so far (shop), not only as this page showed it, so a capture
+// from a page showing only the shop id is found by the shop's name.
+func searchText(c *keyrelay.Capture, shop keyrelay.ShopRef) string {
+	return strings.ToLower(strings.Join([]string{c.Shop.ID, c.Shop.URL, c.Shop.Name, shop.ID, shop.URL, shop.Name,
+		c.AppName, c.Developer, c.State, c.Expiry, c.KeyLast4}, "\x1f"))
+}
+
+func (s *CaptureService) FindCaptureByID(ctx context.Context, id int64) (*keyrelay.Capture, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findCapture(ctx, tx, captureNotFound(id), `id = ?`, id)
+}
+
+func (s *CaptureService) FindCaptureByUUID(ctx context.Context, uuid string) (*keyrelay.Capture, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findCaptureByUUID(ctx, tx, uuid)
+}
+
+func (s *CaptureService) PreviousCapture(ctx context.Context, c *keyrelay.Capture) (*keyrelay.Capture, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findCapture(ctx, tx,
+		keyrelay.Errorf(keyrelay.ENOTFOUND, "同じアプリの前回の取得はありません。", "No earlier capture of the same app."),
+		`shop_id = ? AND app_name = ? AND id < ? ORDER BY id DESC LIMIT 1`, c.ShopID, c.AppName, c.ID)
+}
+
+func (s *CaptureService) RevealKey(ctx context.Context, id int64) (string, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	var uuid string
+	var sealed []byte
+	err = tx.QueryRowContext(ctx, `SELECT uuid, key_sealed FROM captures WHERE id = ?`, id).Scan(&uuid, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", captureNotFound(id)
+	} else if err != nil {
+		return "", fmt.Errorf("sqlite: reveal key: %w", err)
+	}
+	key, err := s.db.sealer.Open(sealed, captureAAD(uuid))
+	if err != nil {
+		return "", fmt.Errorf("sqlite: reveal key of capture %d: %w", id, err)
+	}
+	return string(key), nil
+}
+
+func (s *CaptureService) FindCaptures(ctx context.Context, f keyrelay.CaptureFilter) ([]*keyrelay.Capture, int, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return findCaptures(ctx, tx, f)
+}
+
+func findCaptures(ctx context.Context, tx *Tx, f keyrelay.CaptureFilter) ([]*keyrelay.Capture, int, error) {
+	var where []string
+	var args []any
+	if f.ShopID != nil {
+		where, args = append(where, `shop_id = ?`), append(args, *f.ShopID)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	} else if limit > 1000 {
+		limit = 1000
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where, args = append(where, `search LIKE ? ESCAPE '\'`), append(args, "%"+escapeLike(strings.ToLower(q))+"%")
+		return findCapturesByText(ctx, tx, where, args, f.BeforeID, limit)
+	}
+
+	cond := "1"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM captures WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: count captures: %w", err)
+	}
+	if f.BeforeID > 0 {
+		cond, args = cond+` AND id < ?`, append(args, f.BeforeID)
+	}
+	cs, err := findCapturesWhere(ctx, tx, cond+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cs, total, nil
+}
+
+// findCapturesByText scans the narrow covering index captures_search once
+// for every matching id (a LIKE '%q%' can seek nothing, so the count needs
+// the whole scan anyway), then reads only the page's rows: walking the wide
+// rows newest-first costs several times more when matches are rare.
+func findCapturesByText(ctx context.Context, tx *Tx, where []string, args []any, beforeID int64, limit int) ([]*keyrelay.Capture, int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM captures INDEXED BY captures_search WHERE `+strings.Join(where, " AND "), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
+	}
+	var total int
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
+		}
+		total++
+		if beforeID <= 0 || id < beforeID {
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, total, nil
+	}
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
+	ids = ids[:min(limit, len(ids))]
+	marks, idArgs := make([]string, len(ids)), make([]any, len(ids))
+	for i, id := range ids {
+		marks[i], idArgs[i] = "?", id
+	}
+	cs, err := findCapturesWhere(ctx, tx, `id IN (`+strings.Join(marks, ",")+`) ORDER BY id DESC`, idArgs...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cs, total, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+const captureColumns = `id, uuid, shop_id, shop_rms_id, shop_url, shop_name, app_name, developer, app_url,
+	state, expiry, update_pending, apis, page_url, client_id, captured_at, received_at, key_last4, key_fingerprint`
+
+func scanCapture(r interface{ Scan(...any) error }) (*keyrelay.Capture, error) {
+	var c keyrelay.Capture
+	var apis string
+	if err := r.Scan(&c.ID, &c.UUID, &c.ShopID, &c.Shop.ID, &c.Shop.URL, &c.Shop.Name, &c.AppName, &c.Developer, &c.AppURL,
+		&c.State, &c.Expiry, &c.UpdatePending, &apis, &c.PageURL, &c.ClientID, scanTime(&c.CapturedAt), scanTime(&c.ReceivedAt),
+		&c.KeyLast4, &c.KeyFingerprint); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(apis), &c.APIs); err != nil {
+		return nil, fmt.Errorf("sqlite: capture %d apis: %w", c.ID, err)
+	}
+	return &c, nil
+}
+
+func captureNotFound(id any) error {
+	return keyrelay.Errorf(keyrelay.ENOTFOUND, "取得記録 %v が見つかりません。", "Capture %v not found.", id)
+}
+
+func findCaptureByUUID(ctx context.Context, tx *Tx, uuid string) (*keyrelay.Capture, error) {
+	uuid = strings.ToLower(strings.TrimSpace(uuid))
+	if !uuidRE.MatchString(uuid) {
+		// Not echoed: whatever was passed, it is no capture id.
+		return nil, keyrelay.Errorf(keyrelay.ENOTFOUND, "取得記録が見つかりません。", "Capture not found.")
+	}
+	return findCapture(ctx, tx, captureNotFound(uuid), `uuid = ?`, uuid)
+}
+
+// findCapture returns the first capture matching where, or notFound.
+func findCapture(ctx context.Context, tx *Tx, notFound error, where string, args ...any) (*keyrelay.Capture, error) {
+	cs, err := findCapturesWhere(ctx, tx, where, args...)
+	if err != nil {
+		return nil, err
+	} else if len(cs) == 0 {
+		return nil, notFound
+	}
+	return cs[0], nil
+}
+
+func findCapturesWhere(ctx context.Context, tx *Tx, where string, args ...any) ([]*keyrelay.Capture, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+captureColumns+` FROM captures WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find captures: %w", err)
+	}
+	defer rows.Close()
+	var cs []*keyrelay.Capture
+	for rows.Next() {
+		c, err := scanCapture(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: find captures: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: find captures: %w", err)
+	}
+	return cs, nil
+}

@@ -1,0 +1,247 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"keyrelay/internal/keyrelay"
+)
+
+// pageSize is how many captures a history page shows.
+const pageSize = 50
+
+type homeData struct {
+	Alerts       []alertRow
+	ShowBoard    bool
+	Board        []boardRow
+	WaitingLogin bool
+	Shops        []*keyrelay.Shop
+	ShopID       int64
+	Query        string
+	Total        int
+	Rows         []captureRow
+	NextURL      string
+	FirstURL     string
+	CSVURL       string
+}
+
+type alertRow struct {
+	Kind    string
+	Message string
+}
+
+type boardRow struct {
+	*keyrelay.AppStatus
+	ExpiryText string
+	DaysText   string
+	DaysClass  string
+	Delivery   deliveryLabel
+}
+
+type captureRow struct {
+	*keyrelay.Capture
+	ShopName   string
+	StateText  string
+	Deliveries []deliveryLabel
+}
+
+type deliveryLabel struct {
+	Dest  string
+	Label string
+	Class string
+}
+
+// listFilter is the history list's filter as it appears in the URL.
+type listFilter struct {
+	ShopID   int64
+	Query    string
+	BeforeID int64
+}
+
+func parseListFilter(r *http.Request) listFilter {
+	q := r.URL.Query()
+	f := listFilter{Query: strings.TrimSpace(q.Get("q"))}
+	if len(f.Query) > 200 {
+		f.Query = f.Query[:200]
+	}
+	if id, err := strconv.ParseInt(q.Get("shop"), 10, 64); err == nil && id > 0 {
+		f.ShopID = id
+	}
+	if id, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && id > 0 {
+		f.BeforeID = id
+	}
+	return f
+}
+
+func (f listFilter) captureFilter(limit int) keyrelay.CaptureFilter {
+	cf := keyrelay.CaptureFilter{Query: f.Query, BeforeID: f.BeforeID, Limit: limit}
+	if f.ShopID > 0 {
+		id := f.ShopID
+		cf.ShopID = &id
+	}
+	return cf
+}
+
+// url returns path with the filter (and before, when non-zero) as a query.
+func (f listFilter) url(path string, before int64) string {
+	v := url.Values{}
+	if f.ShopID > 0 {
+		v.Set("shop", strconv.FormatInt(f.ShopID, 10))
+	}
+	if f.Query != "" {
+		v.Set("q", f.Query)
+	}
+	if before > 0 {
+		v.Set("before", strconv.FormatInt(before, 10))
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := s.newView(r, "home.title", "home")
+	l := v.L
+	f := parseListFilter(r)
+	d := &homeData{ShopID: f.ShopID, Query: f.Query, CSVURL: f.url("/captures.csv", 0)}
+
+	shops, err := s.Shops.FindShops(ctx)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.Shops = shops
+	names := shopNames(shops)
+
+	if s.Alerts != nil {
+		alerts, err := s.Alerts.Alerts(ctx, v.Now)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, a := range alerts {
+			d.Alerts = append(d.Alerts, alertRow{Kind: a.Kind, Message: l.Pick(a.Message, a.MessageEn)})
+		}
+	}
+	if s.AppStatus != nil {
+		statuses, err := s.AppStatus.FindAppStatuses(ctx)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.ShowBoard = true
+		for _, st := range statuses {
+			d.Board = append(d.Board, newBoardRow(l, st, v.Now))
+		}
+	}
+	if d.WaitingLogin, err = s.waitingLogin(ctx); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+
+	// One more than a page tells whether a next page exists without a
+	// second query.
+	caps, total, err := s.Captures.FindCaptures(ctx, f.captureFilter(pageSize+1))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.Total = total
+	if len(caps) > pageSize {
+		caps = caps[:pageSize]
+		d.NextURL = f.url("/", caps[len(caps)-1].ID)
+	}
+	if f.BeforeID > 0 {
+		d.FirstURL = f.url("/", 0)
+	}
+	for _, c := range caps {
+		row, err := s.captureRow(ctx, l, c, names)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	v.Data = d
+	s.render(w, r, http.StatusOK, "home", v)
+}
+
+// waitingLogin reports whether delivery to GoQ cannot start because no GoQ
+// login is configured.
+func (s *Server) waitingLogin(ctx context.Context) (bool, error) {
+	if s.Credentials == nil {
+		return false, nil
+	}
+	creds, err := s.Credentials.ListCredentials(ctx, "goq")
+	if err != nil {
+		return false, err
+	}
+	return len(creds) == 0, nil
+}
+
+func shopNames(shops []*keyrelay.Shop) map[int64]string {
+	m := make(map[int64]string, len(shops))
+	for _, sh := range shops {
+		m[sh.ID] = sh.DisplayName()
+	}
+	return m
+}
+
+func (s *Server) captureRow(ctx context.Context, l lang, c *keyrelay.Capture, names map[int64]string) (captureRow, error) {
+	row := captureRow{Capture: c, ShopName: names[c.ShopID], StateText: stateText(l, c)}
+	if row.ShopName == "" {
+		row.ShopName = (&keyrelay.Shop{Ref: c.Shop}).DisplayName()
+	}
+	ds, err := s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: c.ID})
+	if err != nil {
+		return row, err
+	}
+	for _, d := range ds {
+		row.Deliveries = append(row.Deliveries, newDeliveryLabel(l, d))
+	}
+	return row, nil
+}
+
+func newDeliveryLabel(l lang, d *keyrelay.Delivery) deliveryLabel {
+	return deliveryLabel{Dest: d.Destination, Label: l.Status(d.Status, d.Attempts), Class: statusClass(d.Status)}
+}
+
+func newBoardRow(l lang, st *keyrelay.AppStatus, now time.Time) boardRow {
+	row := boardRow{AppStatus: st, ExpiryText: st.Expiry, DaysText: "-", DaysClass: "muted"}
+	if !st.ExpiresAt.IsZero() {
+		row.ExpiryText = keyrelay.FormatDate(st.ExpiresAt)
+		n := daysLeft(now, st.ExpiresAt)
+		switch {
+		case n < 0:
+			row.DaysText, row.DaysClass = l.T("board.expired"), "bad"
+		case n == 0:
+			row.DaysText, row.DaysClass = l.T("board.today"), "bad"
+		default:
+			row.DaysText, row.DaysClass = l.Tf("board.days", n), "ok"
+			if n <= 14 {
+				row.DaysClass = "wait"
+			}
+		}
+	}
+	if row.ExpiryText == "" {
+		row.ExpiryText = "-"
+	}
+	row.Delivery = deliveryLabel{Label: l.Status(st.LastDelivery, 0), Class: statusClass(st.LastDelivery)}
+	return row
+}
+
+// daysLeft counts calendar days in JST from now until exp's date, as an
+// operator reading RMS's 有効期限 would: the expiry day itself is 0.
+func daysLeft(now, exp time.Time) int {
+	y1, m1, d1 := now.In(keyrelay.JST).Date()
+	y2, m2, d2 := exp.In(keyrelay.JST).Date()
+	a := time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)
+	b := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours() / 24)
+}

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"keyrelay/internal/keyrelay"
+)
+
+type pairingsData struct {
+	Pending  []*keyrelay.Pairing
+	Approved []*keyrelay.Pairing
+}
+
+func (s *Server) handlePairings(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(r, "pairings.title", "pairings")
+	switch r.URL.Query().Get("done") {
+	case "approved":
+		v.Flash = v.L.T("pairings.approved_ok")
+	case "revoked":
+		v.Flash = v.L.T("pairings.revoked_ok")
+	}
+	s.renderPairings(w, r, http.StatusOK, v)
+}
+
+func (s *Server) renderPairings(w http.ResponseWriter, r *http.Request, status int, v *view) {
+	ctx := r.Context()
+	d := &pairingsData{}
+	var err error
+	if d.Pending, err = s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{Status: keyrelay.PairingPending}); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	// A pending request past its TTL cannot be approved; listing it would
+	// invite the operator to try.
+	now := s.Now()
+	live := d.Pending[:0]
+	for _, p := range d.Pending {
+		if p.ExpiresAt.IsZero() || p.ExpiresAt.After(now) {
+			live = append(live, p)
+		}
+	}
+	d.Pending = live
+	if d.Approved, err = s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{Status: keyrelay.PairingApproved}); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.Data = d
+	s.render(w, r, status, "pairings", v)
+}
+
+func (s *Server) handleApprovePairing(w http.ResponseWriter, r *http.Request) {
+	code := strings.TrimSpace(r.PostForm.Get("code"))
+	if !sixDigits(code) {
+		v := s.newView(r, "pairings.title", "pairings")
+		v.Error = v.L.T("pairings.bad_code")
+		s.renderPairings(w, r, http.StatusBadRequest, v)
+		return
+	}
+	p, err := s.Pairings.ApprovePairing(r.Context(), code)
+	if err != nil {
+		if code := keyrelay.ErrorCode(err); code == keyrelay.ENOTFOUND || code == keyrelay.EINVALID || code == keyrelay.ECONFLICT {
+			v := s.newView(r, "pairings.title", "pairings")
+			ja, en := keyrelay.ErrorMessage(err)
+			v.Error = v.L.Pick(ja, en)
+			s.renderPairings(w, r, http.StatusBadRequest, v)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.auditClient(r, keyrelay.AuditPairApproved, p.ClientID, "approved on the history page")
+	http.Redirect(w, r, "/pairings?done=approved", http.StatusSeeOther)
+}
+
+func (s *Server) handleRevokePairing(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.handleNotFound(w, r)
+		return
+	}
+	if err := s.Pairings.RevokePairing(r.Context(), id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.auditClient(r, keyrelay.AuditPairRevoked, "", "pairing "+strconv.FormatInt(id, 10)+" revoked on the history page")
+	http.Redirect(w, r, "/pairings?done=revoked", http.StatusSeeOther)
+}
+
+func (s *Server) auditClient(r *http.Request, kind, clientID, reason string) {
+	if s.Audit == nil {
+		return
+	}
+	e := &keyrelay.AuditEvent{At: s.Now(), Kind: kind, Remote: r.RemoteAddr, ClientID: clientID, Reason: reason}
+	if err := s.Audit.RecordAudit(r.Context(), e); err != nil {
+		s.Logger.Error("record audit event", "kind", kind, "err", err)
+	}
+}
+
+func sixDigits(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,259 @@
+package web
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"keyrelay/internal/keyrelay"
+)
+
+// goqDestination is the destination the settings form configures.
+const goqDestination = "goq"
+
+// DefaultGoQBaseURL is what the form suggests; operators rarely change it.
+const DefaultGoQBaseURL = "https://order.goqsystem.com/goq21/"
+
+// testConnectionTimeout bounds the 接続テスト button: it logs in and opens one
+// page, so anything slower is a failure worth reporting.
+const testConnectionTimeout = 30 * time.Second
+
+type settingsData struct {
+	Creds   []credView
+	Shops   []*keyrelay.Shop
+	CanTest bool
+	Form    credForm
+}
+
+type credView struct {
+	*keyrelay.Credentials
+	ShopName string
+}
+
+// credForm is what the operator typed, kept for a re-render after an error.
+// The password is never sent back.
+type credForm struct {
+	ShopKey string
+	LoginID string
+	BaseURL string
+}
+
+func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(r, "settings.title", "settings")
+	switch r.URL.Query().Get("done") {
+	case "saved":
+		v.Flash = v.L.T("settings.saved")
+	case "deleted":
+		v.Flash = v.L.T("settings.deleted")
+	}
+	s.renderSettings(w, r, http.StatusOK, v, credForm{BaseURL: DefaultGoQBaseURL})
+}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, v *view, form credForm) {
+	ctx := r.Context()
+	shops, err := s.Shops.FindShops(ctx)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	creds, err := s.Credentials.ListCredentials(ctx, goqDestination)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	byKey := map[string]string{}
+	for _, sh := range shops {
+		byKey[sh.Key] = sh.DisplayName()
+	}
+	d := &settingsData{Shops: shops, Form: form, CanTest: s.Destinations[goqDestination] != nil}
+	for _, c := range creds {
+		name := byKey[c.ShopKey]
+		switch {
+		case c.ShopKey == "":
+			name = v.L.T("settings.shop_any")
+		case name == "":
+			name = c.ShopKey
+		}
+		d.Creds = append(d.Creds, credView{Credentials: c, ShopName: name})
+	}
+	v.Data = d
+	s.render(w, r, status, "settings", v)
+}
+
+func (s *Server) handleSaveGoQ(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	form := credForm{
+		ShopKey: strings.TrimSpace(r.PostForm.Get("shop_key")),
+		LoginID: strings.TrimSpace(r.PostForm.Get("login_id")),
+		BaseURL: strings.TrimSpace(r.PostForm.Get("base_url")),
+	}
+	if form.BaseURL == "" {
+		form.BaseURL = DefaultGoQBaseURL
+	}
+	password := r.PostForm.Get("password")
+	v := s.newView(r, "settings.title", "settings")
+	switch {
+	case form.LoginID == "" || len(form.LoginID) > 200:
+		v.Error = v.L.T("settings.need_login")
+	case password == "" || len(password) > 500:
+		v.Error = v.L.T("settings.need_pass")
+	case !validBaseURL(form.BaseURL):
+		v.Error = v.L.T("settings.bad_url")
+	}
+	if v.Error == "" && form.ShopKey != "" {
+		ok, err := s.knownShopKey(ctx, form.ShopKey)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if !ok {
+			v.Error = v.L.T("settings.unknown_id")
+		}
+	}
+	if v.Error != "" {
+		s.renderSettings(w, r, http.StatusBadRequest, v, form)
+		return
+	}
+	c := &keyrelay.Credentials{
+		ShopKey:     form.ShopKey,
+		Destination: goqDestination,
+		BaseURL:     form.BaseURL,
+		LoginID:     form.LoginID,
+		Password:    password,
+	}
+	if err := s.Credentials.SetCredentials(ctx, c); err != nil {
+		if keyrelay.ErrorCode(err) == keyrelay.EINVALID {
+			ja, en := keyrelay.ErrorMessage(err)
+			v.Error = v.L.Pick(ja, en)
+			s.renderSettings(w, r, http.StatusBadRequest, v, form)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.audit(r, keyrelay.AuditSettingsSaved, "GoQ login saved for shop "+strconv.Quote(form.ShopKey))
+	if _, err := s.Deliveries.WakeWaitingLogin(ctx); err != nil {
+		// The login is saved; the outbox also picks waiting deliveries up on
+		// its next pass, so this is worth a log line, not an error page.
+		s.Logger.Error("wake deliveries waiting for login", "err", err)
+	}
+	s.wakeOutbox()
+	http.Redirect(w, r, "/settings?done=saved", http.StatusSeeOther)
+}
+
+func (s *Server) knownShopKey(ctx context.Context, key string) (bool, error) {
+	shops, err := s.Shops.FindShops(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, sh := range shops {
+		if sh.Key == key {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// validBaseURL accepts https, and plain http only on loopback (the fake GoQ
+// in tests and the demo): a password never crosses a network in clear.
+func validBaseURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || len(s) > 500 {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := u.Hostname()
+		if h == "localhost" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
+}
+
+func (s *Server) handleDeleteGoQ(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.handleNotFound(w, r)
+		return
+	}
+	if err := s.Credentials.DeleteCredentials(r.Context(), id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.audit(r, keyrelay.AuditSettingsSaved, "GoQ login "+strconv.FormatInt(id, 10)+" deleted")
+	http.Redirect(w, r, "/settings?done=deleted", http.StatusSeeOther)
+}
+
+// handleTestGoQ logs in to GoQ with saved credentials and reports whether the
+// settings form was found; it changes nothing there.
+func (s *Server) handleTestGoQ(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := s.newView(r, "settings.title", "settings")
+	form := credForm{BaseURL: DefaultGoQBaseURL}
+	id, ok := pathID(r)
+	if !ok {
+		s.handleNotFound(w, r)
+		return
+	}
+	dest := s.Destinations[goqDestination]
+	if dest == nil {
+		v.Error = v.L.T("settings.test_none")
+		s.renderSettings(w, r, http.StatusServiceUnavailable, v, form)
+		return
+	}
+	creds, err := s.credentialsByID(ctx, id)
+	if err != nil {
+		if keyrelay.ErrorCode(err) == keyrelay.ENOTFOUND {
+			v.Error = v.L.T("settings.unknown_id")
+			s.renderSettings(w, r, http.StatusNotFound, v, form)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	tctx, cancel := context.WithTimeout(ctx, testConnectionTimeout)
+	defer cancel()
+	if err := dest.TestConnection(tctx, creds); err != nil {
+		if keyrelay.ErrorCode(err) == keyrelay.EINTERNAL {
+			s.Logger.Error("GoQ connection test", "err", err)
+		}
+		ja, en := keyrelay.ErrorMessage(err)
+		v.Error = v.L.Pick(ja, en)
+		s.renderSettings(w, r, http.StatusOK, v, form)
+		return
+	}
+	v.Flash = v.L.T("settings.test_ok")
+	s.renderSettings(w, r, http.StatusOK, v, form)
+}
+
+// credentialsByID finds saved credentials with their password: the list
+// names them, FindCredentials opens the password.
+func (s *Server) credentialsByID(ctx context.Context, id int64) (*keyrelay.Credentials, error) {
+	list, err := s.Credentials.ListCredentials(ctx, goqDestination)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range list {
+		if c.ID != id {
+			continue
+		}
+		full, err := s.Credentials.FindCredentials(ctx, goqDestination, c.ShopKey)
+		if err != nil {
+			return nil, err
+		}
+		if full.ID != id {
+			return nil, keyrelay.Errorf(keyrelay.ENOTFOUND, "その設定は見つかりません。", "That login was not found.")
+		}
+		return full, nil
+	}
+	return nil, keyrelay.Errorf(keyrelay.ENOTFOUND, "その設定は見つかりません。", "That login was not found.")
+}

@@ -1,0 +1,185 @@
+package ws
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"keyrelay/internal/keyrelay"
+	"keyrelay/internal/protocol"
+)
+
+// handle dispatches one frame. Pairing messages are open to any admitted
+// connection, auth to full-mode ones, the rest to authenticated ones.
+func (c *conn) handle(data []byte) {
+	msg, err := protocol.DecodeClient(data)
+	if err != nil {
+		c.refuse(err.(*protocol.Error), keyrelay.AuditMessageRefused)
+		return
+	}
+	ref := msg.Head().ID
+	switch m := msg.(type) {
+	case *protocol.Ping:
+		c.send(&protocol.Pong{Header: protocol.Header{Ref: ref}, T: m.T})
+		return
+	case *protocol.Pong:
+		return
+	case *protocol.PairRequest:
+		c.pairRequest(m)
+		return
+	case *protocol.PairClaim:
+		c.pairClaim(m)
+		return
+	}
+	c.mu.Lock()
+	pairOnly := c.pairOnly
+	c.mu.Unlock()
+	if pairOnly {
+		c.refuse(protocol.NewError(protocol.CodePairingOnly, ref,
+			"この拡張機能はまだペアリングされていません。ペアリングのメッセージだけを受け付けます。",
+			"This extension is not paired yet; only pairing messages are accepted."), keyrelay.AuditMessageRefused)
+		return
+	}
+	switch m := msg.(type) {
+	case *protocol.AuthBegin:
+		c.authBegin(m)
+		return
+	case *protocol.Auth:
+		c.auth(m)
+		return
+	}
+	if c.state != stateAuthed {
+		c.refuse(protocol.NewError(protocol.CodeNotAuthenticated, ref,
+			"認証が済んでいません。先に認証してください。", "Not authenticated: authenticate first."), keyrelay.AuditMessageRefused)
+		return
+	}
+	switch m := msg.(type) {
+	case *protocol.CaptureMsg:
+		c.capture(m)
+	case *protocol.AppList:
+		c.appList(m)
+	case *protocol.LoginURLRequest:
+		c.loginURL(m)
+	case *protocol.StatusRequest:
+		c.status(m)
+	}
+}
+
+func (c *conn) capture(m *protocol.CaptureMsg) {
+	s, ref := c.s, m.ID
+	if err := m.Capture.Validate(); err != nil {
+		e := err.(*protocol.Error)
+		e.Ref = ref
+		c.refuse(e, keyrelay.AuditMessageRefused)
+		return
+	}
+	// A pairing revoked while this connection was open must stop it here.
+	if !c.stillApproved(ref) {
+		return
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	key := m.Capture.Key
+	stored, created, err := s.Captures.CreateCapture(ctx, m.Capture.Domain(c.clientID, s.now()))
+	if err != nil {
+		c.storeFailed(ref, "store capture", protocol.CodeInvalidCapture, err, key)
+		return
+	}
+	last4 := stored.KeyLast4
+	if last4 == "" {
+		last4 = keyrelay.KeyLast4(key)
+	}
+	c.send(&protocol.CaptureAck{Header: protocol.Header{Ref: ref}, CaptureID: stored.UUID, StoredID: stored.ID, Duplicate: !created, KeyLast4: last4})
+	s.log.Info("capture stored", "stored_id", stored.ID, "capture_id", stored.UUID, "duplicate", !created,
+		"shop", stored.Shop.Key(), "app", stored.AppName, "client_id", c.clientID)
+}
+
+// stillApproved refuses (and closes) when the connection's pairing is no
+// longer approved.
+func (c *conn) stillApproved(ref string) bool {
+	ctx, cancel := c.ctx()
+	defer cancel()
+	ps, err := c.s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{ClientID: c.clientID})
+	if err != nil {
+		c.storeFailed(ref, "find pairing", protocol.CodeInternal, err, "")
+		return false
+	}
+	for _, p := range ps {
+		if p.Status == keyrelay.PairingApproved {
+			return true
+		}
+	}
+	c.refuse(protocol.NewError(protocol.CodeUnknownClient, ref,
+		"このペアリングは取り消されました。もう一度ペアリングしてください。",
+		"This pairing was revoked. Pair again."), keyrelay.AuditAuthFailed)
+	c.closeWith(1008, "pairing revoked")
+	return false
+}
+
+func (c *conn) appList(m *protocol.AppList) {
+	s, ref := c.s, m.ID
+	rows := len(m.Listing.Rows)
+	if s.AppStatus != nil {
+		ctx, cancel := c.ctx()
+		defer cancel()
+		if err := s.AppStatus.RecordAppListing(ctx, m.Listing.Domain(s.now())); err != nil {
+			c.storeFailed(ref, "record app listing", protocol.CodeBadMessage, err, "")
+			return
+		}
+	}
+	c.send(&protocol.AppListAck{Header: protocol.Header{Ref: ref}, Rows: rows})
+}
+
+func (c *conn) loginURL(m *protocol.LoginURLRequest) {
+	s, ref := c.s, m.ID
+	if s.Sessions == nil {
+		c.storeFailed(ref, "login url", protocol.CodeInternal, fmt.Errorf("no session service"), "")
+		return
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	token, err := s.Sessions.CreateLoginToken(ctx)
+	if err != nil {
+		c.storeFailed(ref, "create login token", protocol.CodeInternal, err, "")
+		return
+	}
+	u := fmt.Sprintf("http://127.0.0.1:%d/login?token=%s", s.Port, url.QueryEscape(token))
+	c.send(&protocol.LoginURLReply{Header: protocol.Header{Ref: ref}, URL: u})
+}
+
+func (c *conn) status(m *protocol.StatusRequest) {
+	ctx, cancel := c.ctx()
+	defer cancel()
+	st, err := c.s.status(ctx)
+	if err != nil {
+		c.storeFailed(m.ID, "alerts", protocol.CodeInternal, err, "")
+		return
+	}
+	st.Ref = m.ID
+	c.send(st)
+}
+
+// storeFailed answers a failed store call. An *keyrelay.Error of kind
+// invalid is the client's problem and goes back as invalidCode with its
+// messages; anything else is ours: logged once here, and the client gets
+// the generic internal error. secret, when set, is scrubbed from the log.
+func (c *conn) storeFailed(ref, op, invalidCode string, err error, secret string) {
+	if keyrelay.ErrorCode(err) == keyrelay.EINVALID {
+		ja, en := keyrelay.ErrorMessage(err)
+		if secret != "" {
+			ja, en = strings.ReplaceAll(ja, secret, "[key]"), strings.ReplaceAll(en, secret, "[key]")
+		}
+		c.refuse(protocol.NewError(invalidCode, ref, ja, en), keyrelay.AuditMessageRefused)
+		return
+	}
+	msg := err.Error()
+	if secret != "" {
+		msg = strings.ReplaceAll(msg, secret, "[key]")
+	}
+	c.s.log.Error(op, "err", msg, "remote", c.remote, "client_id", c.id())
+	ja, en := keyrelay.ErrorMessage(fmt.Errorf("internal"))
+	if invalidCode == protocol.CodeInvalidCapture {
+		ja, en = ja+"（キャプチャは保存されていません。もう一度送ってください）", en+" The capture was not stored; send it again."
+	}
+	c.send(protocol.NewError(protocol.CodeInternal, ref, ja, en).Reply())
+}

@@ -1,0 +1,122 @@
+package ws_test
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"keyrelay/internal/keyrelay"
+	"keyrelay/internal/protocol"
+	"keyrelay/internal/reminder"
+	"keyrelay/internal/sqlite"
+	"keyrelay/internal/ws"
+	"keyrelay/internal/wsclient"
+)
+
+func TestAppListAndStatus(t *testing.T) {
+	var db *sqlite.DB
+	e := newEnv(t, func(s *ws.Server) {
+		s.Alerts = &reminder.Source{Apps: s.AppStatus.(*sqlite.AppStatusService)}
+	})
+	db = e.db
+	c, _ := e.authed(t)
+	listing := &protocol.AppListing{
+		Shop: keyrelay.ShopRef{ID: "123456", Name: "サンプル店"}, PageURL: "https://webservice.rms.rakuten.co.jp/apps",
+		Rows: []keyrelay.AppListRow{
+			{Developer: "株式会社GoQSystem", AppName: "GoQ System (ごくシステム)", KeyLast4: "IANT", Expiry: "-", State: "利用中 更新あり", UpdatePending: true},
+			{Developer: "other", AppName: "Other", KeyLast4: "ABCD", Expiry: "2099/01/01", State: "利用中"},
+		},
+	}
+	rows, err := c.AppList(e.ctx, listing)
+	if err != nil {
+		t.Fatalf("AppList: %v", err)
+	}
+	if got, want := rows, 2; got != want {
+		t.Errorf("rows = %d, want %d", got, want)
+	}
+	apps, err := sqlite.NewAppStatusService(db).FindAppStatuses(e.ctx)
+	if err != nil || len(apps) != 2 {
+		t.Fatalf("app statuses = %d, %v; want 2 stored", len(apps), err)
+	}
+	st, err := c.Status(e.ctx)
+	if err != nil {
+		t.Fatalf("Status: %v", err)
+	}
+	if len(st.Alerts) != 1 || st.Alerts[0].Kind != keyrelay.AlertUpdatePending {
+		t.Errorf("alerts = %+v, want one update_pending", st.Alerts)
+	}
+	t.Run("pushed when alerts change", func(t *testing.T) {
+		e.srv.AlertsChanged()
+		m := nextEvent(t, c, protocol.TypeStatus)
+		if st := m.(*protocol.StatusReply); st.Ref != "" || len(st.Alerts) != 1 {
+			t.Errorf("pushed status = %+v, want one alert and no ref", st)
+		}
+	})
+}
+
+func TestAppListWithoutStore(t *testing.T) {
+	e := newEnv(t, func(s *ws.Server) { s.AppStatus, s.Alerts = nil, nil })
+	c, _ := e.authed(t)
+	rows, err := c.AppList(e.ctx, &protocol.AppListing{Rows: []keyrelay.AppListRow{{AppName: "a"}, {AppName: "b"}, {AppName: "c"}}})
+	if err != nil || rows != 3 {
+		t.Fatalf("AppList = %d, %v; want 3 acknowledged", rows, err)
+	}
+	st, err := c.Status(e.ctx)
+	if err != nil || st.Alerts == nil || len(st.Alerts) != 0 {
+		t.Fatalf("Status = %+v, %v; want an empty alert list", st, err)
+	}
+}
+
+func TestLoginURL(t *testing.T) {
+	e := newEnv(t)
+	c, _ := e.authed(t)
+	raw, err := c.LoginURL(e.ctx)
+	if err != nil {
+		t.Fatalf("LoginURL: %v", err)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := u.Scheme+"://"+u.Host+u.Path, "http://127.0.0.1:"+itoa(e.port)+"/login"; got != want {
+		t.Errorf("login url = %s, want %s?token=…", got, want)
+	}
+	sessions := sqlite.NewSessionService(e.db)
+	if _, _, err := sessions.RedeemLoginToken(e.ctx, u.Query().Get("token")); err != nil {
+		t.Errorf("the token does not redeem: %v", err)
+	}
+}
+
+func TestDeliveryPush(t *testing.T) {
+	e := newEnv(t)
+	authed, _ := e.authed(t)
+	unauthed := e.dial(t, chromeOrigin)
+	at := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
+	e.srv.DeliveryChanged(keyrelay.DeliveryEvent{CaptureUUID: "6f1c2a9e-1b2c-4d3e-8f40-123456789abc", Destination: "goq",
+		Status: keyrelay.DeliveryDelivered, Detail: "GoQSystemに保存し、確認しました。", DetailEn: "Saved to GoQSystem and verified.", At: at})
+	d := nextEvent(t, authed, protocol.TypeDelivery).(*protocol.Delivery)
+	if got, want := d.Status+" "+d.Destination+" "+d.At, "delivered goq 2026-11-27T03:00:00Z"; got != want {
+		t.Errorf("delivery = %q, want %q", got, want)
+	}
+	select {
+	case m := <-unauthed.Events():
+		t.Errorf("unauthenticated connection got a push: %s", m.MsgType())
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+func nextEvent(t *testing.T, c *wsclient.Client, typ string) protocol.Message {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case m := <-c.Events():
+			if m.MsgType() == typ {
+				return m
+			}
+		case <-timeout:
+			t.Fatalf("no %s pushed", typ)
+			return nil
+		}
+	}
+}

@@ -1,0 +1,308 @@
+// Package ws is the helper's side of the WebSocket protocol (docs/PROTOCOL.md):
+// it admits only the extension (Host, Origin, connection cap, rate limit),
+// pairs and authenticates it, commits captures before acknowledging them and
+// pushes delivery and alert changes back.
+package ws
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"keyrelay/internal/keyrelay"
+	"keyrelay/internal/loopback"
+	"keyrelay/internal/protocol"
+)
+
+// Server serves /ws. Set the exported fields, mount it, and call Shutdown
+// on exit. It implements keyrelay.EventSink.
+type Server struct {
+	Captures keyrelay.CaptureService
+	Pairings keyrelay.PairingService
+	Audit    keyrelay.AuditService
+	Sessions keyrelay.SessionService
+	// AppStatus may be nil: app_list is then acknowledged but not stored.
+	AppStatus keyrelay.AppStatusService
+	// Alerts may be nil: status then reports no alerts.
+	Alerts keyrelay.AlertSource
+
+	Port         int      // the helper's port, for the Host check and login URLs
+	ExtraOrigins []string // exact origins allowed besides the pinned extension id
+	Logger       *slog.Logger
+	Now          func() time.Time
+	Limits       Limits
+
+	once     sync.Once
+	lim      Limits
+	log      *slog.Logger
+	baseCtx  context.Context
+	cancel   context.CancelFunc
+	upgrades *bucket
+	audits   *bucket
+	nonces   *nonceCache
+
+	mu         sync.Mutex
+	conns      map[*conn]struct{}
+	active     int // admitted connections, including ones still upgrading
+	closed     bool
+	suppressed int // refusals not audited because of the audit rate limit
+	wg         sync.WaitGroup
+}
+
+// Limits are the protocol's bounds; zero fields take the documented values.
+// Tests shorten them.
+type Limits struct {
+	MaxConns          int           // open connections; more get 503
+	UpgradesPerSecond float64       // more get 429
+	UpgradeBurst      int           //
+	MessagesPerSecond float64       // per connection; more get rate_limited
+	MessageBurst      int           //
+	AuthTimeout       time.Duration // from hello to auth_begin/pairing
+	IdleTimeout       time.Duration // an authenticated connection's silence
+	PingInterval      time.Duration
+	WriteTimeout      time.Duration
+	PairPoll          time.Duration // how often a waiting pairing is checked
+	CallTimeout       time.Duration // one store call
+}
+
+func (l Limits) withDefaults() Limits {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if l.MaxConns <= 0 {
+		l.MaxConns = 16
+	}
+	if l.UpgradesPerSecond <= 0 {
+		l.UpgradesPerSecond = 20
+	}
+	if l.UpgradeBurst <= 0 {
+		l.UpgradeBurst = int(l.UpgradesPerSecond)
+	}
+	if l.MessagesPerSecond <= 0 {
+		l.MessagesPerSecond = 20
+	}
+	if l.MessageBurst <= 0 {
+		l.MessageBurst = 40
+	}
+	def(&l.AuthTimeout, 10*time.Second)
+	def(&l.IdleTimeout, 60*time.Second)
+	def(&l.PingInterval, 20*time.Second)
+	def(&l.WriteTimeout, 10*time.Second)
+	def(&l.PairPoll, time.Second)
+	def(&l.CallTimeout, 10*time.Second)
+	return l
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.lim = s.Limits.withDefaults()
+		s.log = s.Logger
+		if s.log == nil {
+			s.log = slog.New(slog.DiscardHandler)
+		}
+		s.log = s.log.With("component", "ws")
+		s.baseCtx, s.cancel = context.WithCancel(context.Background())
+		s.upgrades = newBucket(s.lim.UpgradesPerSecond, float64(s.lim.UpgradeBurst))
+		s.audits = newBucket(20, 100)
+		s.nonces = newNonceCache(24*time.Hour, 1<<17)
+		s.conns = map[*conn]struct{}{}
+	})
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// ServeHTTP admits and upgrades one /ws request. Every check runs before the
+// upgrade, in the order docs/PROTOCOL.md lists them.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.init()
+	if s.Captures == nil || s.Pairings == nil {
+		s.log.Error("ws.Server needs Captures and Pairings")
+		http.Error(w, "500 helper misconfigured / ヘルパーの設定に誤りがあります", http.StatusInternalServerError)
+		return
+	}
+	origin := r.Header.Get("Origin")
+	if !loopback.AllowedHost(r.Host, s.Port) {
+		s.refuse(r, keyrelay.AuditHostRefused, "host "+quote(r.Host)+" not allowed")
+		http.Error(w, "403 host not allowed / このホスト名では接続できません", http.StatusForbidden)
+		return
+	}
+	mode, ok := s.classifyOrigin(r.Context(), r.Header.Values("Origin"))
+	if !ok {
+		s.refuse(r, keyrelay.AuditOriginRefused, "origin "+quote(origin)+" not allowed")
+		http.Error(w, "403 origin not allowed / この接続元は許可されていません", http.StatusForbidden)
+		return
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		http.Error(w, "400 WebSocket upgrade expected / WebSocket接続ではありません", http.StatusBadRequest)
+		return
+	}
+	if !s.admit() {
+		s.refuse(r, keyrelay.AuditRateLimited, "connection cap reached")
+		http.Error(w, "503 too many connections / 接続数が上限に達しています", http.StatusServiceUnavailable)
+		return
+	}
+	if !s.upgrades.allow(s.now()) {
+		s.release(nil)
+		s.refuse(r, keyrelay.AuditRateLimited, "upgrade rate limit")
+		http.Error(w, "429 too many connection attempts / 接続が多すぎます", http.StatusTooManyRequests)
+		return
+	}
+	up := websocket.Upgrader{
+		ReadBufferSize:  4096,
+		WriteBufferSize: 4096,
+		// The origin was checked above against the allowlist; this only
+		// makes sure the upgrader sees that same, single origin.
+		CheckOrigin: func(r *http.Request) bool {
+			v := r.Header.Values("Origin")
+			return len(v) == 1 && v[0] == origin && origin != ""
+		},
+	}
+	wsc, err := up.Upgrade(w, r, nil)
+	if err != nil { // the upgrader has answered with an HTTP error
+		s.release(nil)
+		return
+	}
+	c := s.newConn(wsc, r.RemoteAddr, origin, mode)
+	s.mu.Lock()
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+	go c.writeLoop()
+	c.readLoop()
+}
+
+// admit reserves a connection slot and counts the two goroutines a
+// connection runs, unless the server is full or shutting down.
+func (s *Server) admit() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.active >= s.lim.MaxConns {
+		return false
+	}
+	s.active++
+	s.wg.Add(2)
+	return true
+}
+
+func (s *Server) release(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.active--
+	if c != nil {
+		delete(s.conns, c)
+	} else {
+		s.wg.Add(-2) // admitted but never upgraded
+	}
+}
+
+// Shutdown closes every connection with 1001 and waits for their goroutines,
+// forcing the sockets shut when ctx ends first.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.mu.Lock()
+	s.closed = true
+	conns := s.snapshot()
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(websocket.CloseGoingAway, "helper shutting down")
+	}
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	defer s.cancel()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	conns = s.snapshot()
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.ws.Close()
+	}
+	s.cancel() // aborts store calls in flight
+	select {
+	case <-done:
+	case <-time.After(time.Second): // a stuck goroutine must not hang the exit
+		s.log.Error("ws shutdown: connections did not finish")
+	}
+	return ctx.Err()
+}
+
+func (s *Server) snapshot() []*conn {
+	out := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// DeliveryChanged pushes a delivery message to every authenticated connection.
+func (s *Server) DeliveryChanged(ev keyrelay.DeliveryEvent) {
+	s.init()
+	at := ev.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	s.broadcast(&protocol.Delivery{
+		CaptureID: ev.CaptureUUID, Destination: ev.Destination, Status: ev.Status,
+		Detail: ev.Detail, DetailEn: ev.DetailEn, At: at.UTC().Format(time.RFC3339),
+	})
+}
+
+// AlertsChanged pushes the current alerts as a status message.
+func (s *Server) AlertsChanged() {
+	s.init()
+	ctx, cancel := context.WithTimeout(s.baseCtx, s.lim.CallTimeout)
+	defer cancel()
+	st, err := s.status(ctx)
+	if err != nil {
+		s.log.Error("alerts for status push", "err", err)
+		return
+	}
+	s.broadcast(st)
+}
+
+func (s *Server) broadcast(m protocol.Message) {
+	data, err := protocol.Encode(m)
+	if err != nil {
+		s.log.Error("encode push", "type", m.MsgType(), "err", err)
+		return
+	}
+	s.mu.Lock()
+	conns := s.snapshot()
+	s.mu.Unlock()
+	for _, c := range conns {
+		if c.authed.Load() {
+			c.sendRaw(data)
+		}
+	}
+}
+
+func (s *Server) status(ctx context.Context) (*protocol.StatusReply, error) {
+	st := &protocol.StatusReply{Alerts: []keyrelay.Alert{}}
+	if s.Alerts == nil {
+		return st, nil
+	}
+	alerts, err := s.Alerts.Alerts(ctx, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if alerts != nil {
+		st.Alerts = alerts
+	}
+	return st, nil
+}
