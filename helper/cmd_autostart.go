@@ -31,7 +31,8 @@ func cmdAutostart(ctx context.Context, args []string) error {
 		if exe, err = filepath.EvalSymlinks(exe); err != nil {
 			return fmt.Errorf("finding the keyrelay binary: %w", err)
 		}
-		runArgs := []string{"run"}
+		// At login the panel may come up after keyrelay: wait for it a little.
+		runArgs := []string{"run", "--tray-wait", "10s"}
 		// Only what differs from the defaults goes into the login item, so
 		// the defaults can change with an upgrade.
 		if c.DataDir != defaultDataDir() {

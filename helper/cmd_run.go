@@ -16,6 +16,7 @@ import (
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/outbox"
 	"keyrelay/internal/reminder"
+	"keyrelay/internal/tray"
 	"keyrelay/internal/web"
 	"keyrelay/internal/ws"
 )
@@ -30,13 +31,17 @@ type helperApp struct {
 	web    *web.Server
 	outbox *outbox.Worker
 	rem    *reminder.Reminder
-	srv    *http.Server
-	ln     net.Listener
-	port   int
+	// trayEvents wakes the tray when deliveries or alerts change.
+	trayEvents *tray.Events
+	srv        *http.Server
+	ln         net.Listener
+	port       int
 }
 
 type runOptions struct {
 	noTray bool
+	// trayWait is how long to wait for a desktop panel to appear (login start).
+	trayWait time.Duration
 	// goqOptions let the demo trust its fake GoQ's certificate.
 	goqOptions []goq.Option
 }
@@ -46,6 +51,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	var opts runOptions
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	c.register(fs)
+	fs.DurationVar(&opts.trayWait, "tray-wait", 0, "wait this long for the desktop's tray to appear (autostart uses 10s)")
 	fs.BoolVar(&opts.noTray, "no-tray", envOr("KEYRELAY_NO_TRAY", "") != "", "run headless, without a tray icon (env KEYRELAY_NO_TRAY=1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -81,9 +87,7 @@ func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.serve() }()
 
-	if !opts.noTray {
-		runTray(ctx, cancel, app)
-	}
+	runTray(ctx, cancel, app, opts)
 	select {
 	case <-ctx.Done():
 	case err = <-serveErr:

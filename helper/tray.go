@@ -8,7 +8,7 @@ import (
 
 // runTray starts the tray icon, a thin client over the running helper. With no
 // desktop it logs one line and returns; the helper goes on headless.
-func runTray(ctx context.Context, stop context.CancelFunc, app *helperApp) {
+func runTray(ctx context.Context, stop context.CancelFunc, app *helperApp, opts runOptions) {
 	core := &tray.Services{
 		AlertSource: app.web.Alerts,
 		Shops:       app.st.shops,
@@ -20,7 +20,8 @@ func runTray(ctx context.Context, stop context.CancelFunc, app *helperApp) {
 		Stop:        stop,
 	}
 	go func() {
-		headless, err := tray.Run(ctx, core, app.log.With("part", "tray"), tray.Options{})
+		headless, err := tray.Run(ctx, core, app.log.With("part", "tray"),
+			tray.Options{NoTray: opts.noTray, WatcherWait: opts.trayWait, Events: app.trayEvents})
 		if err != nil {
 			app.log.Warn("tray stopped; running headless", "err", err)
 		} else if headless {

@@ -16,6 +16,7 @@ import (
 	"keyrelay/internal/outbox"
 	"keyrelay/internal/reminder"
 	"keyrelay/internal/sqlite"
+	"keyrelay/internal/tray"
 	"keyrelay/internal/web"
 	"keyrelay/internal/ws"
 )
@@ -62,7 +63,8 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	}
 	// Events fan out: a delivery result goes to the extension and may change
 	// the alerts; a new capture or アプリ一覧 visit wakes the loops that care.
-	sink := &eventSink{ws: app.ws, rem: app.rem}
+	app.trayEvents = tray.NewEvents()
+	sink := &eventSink{ws: app.ws, rem: app.rem, tray: app.trayEvents}
 	app.outbox.Events = sink
 	app.rem.Events = sink
 	app.ws.Captures = wakingCaptures{CaptureService: st.captures, wake: func() { app.outbox.Wake(); app.rem.Wake() }}
@@ -144,15 +146,20 @@ func (w wakingAppStatus) RecordAppListing(ctx context.Context, l *keyrelay.AppLi
 // eventSink forwards events to the extension (through the WebSocket) and lets
 // the reminder loop recompute alerts after a delivery result.
 type eventSink struct {
-	ws  *ws.Server
-	rem *reminder.Reminder
+	ws   *ws.Server
+	rem  *reminder.Reminder
+	tray *tray.Events
 }
 
 func (e *eventSink) DeliveryChanged(ev keyrelay.DeliveryEvent) {
 	e.ws.DeliveryChanged(ev)
+	e.tray.DeliveryChanged(ev)
 	if keyrelay.DeliveryFinal(ev.Status) {
 		e.rem.Wake()
 	}
 }
 
-func (e *eventSink) AlertsChanged() { e.ws.AlertsChanged() }
+func (e *eventSink) AlertsChanged() {
+	e.ws.AlertsChanged()
+	e.tray.AlertsChanged()
+}

@@ -158,6 +158,12 @@ func (s *session) do(ctx context.Context, st step, method string, u *url.URL, su
 		return nil, stepErrorf(st, keyrelay.EINVALID,
 			"GoQSystem の画面が大きすぎます（%s）。", "The GoQSystem page is too large (%s).")
 	}
+	if len(bytes.TrimSpace(b)) == 0 && resp.StatusCode < 300 {
+		// An empty page is a cut-off answer (proxy, restart), not a page
+		// without a form: worth a retry, not the operator's attention.
+		return nil, stepErrorf(st, keyrelay.EUNAVAILABLE,
+			"GoQSystem から空の応答が返りました（%s）。", "GoQSystem sent an empty answer (%s).")
+	}
 	p := &page{url: resp.Request.URL, status: resp.StatusCode, body: string(b)}
 	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
 		p.charset = params["charset"]
@@ -221,7 +227,6 @@ func (s *session) login(ctx context.Context) error {
 		if p.maintenance() {
 			return errMaintenance()
 		}
-		println("DEBUG", p.status, p.url.String(), len(p.body), p.body[:min(200, len(p.body))])
 		return errLoginFormNotFound()
 	}
 	var user, pw *control

@@ -132,6 +132,8 @@ func (w *Worker) Paused() bool { return w.paused.Load() }
 
 // Once claims what is due now (up to Concurrency deliveries) and runs them to
 // their next state. It returns how many it ran. It claims nothing while paused.
+// It is for tests and one-shot tools: a delivery cut off by ctx keeps its
+// lease until the lease expires (Run releases them instead).
 func (w *Worker) Once(ctx context.Context) (int, error) {
 	w.init()
 	if w.Paused() {
@@ -149,15 +151,14 @@ func (w *Worker) Once(ctx context.Context) (int, error) {
 	return len(ds), nil
 }
 
-// Run delivers until ctx ends. Then it stops claiming, gives in-flight
+// Run delivers until ctx ends and returns nil. Then it stops claiming, gives in-flight
 // deliveries ShutdownGrace to finish, cancels the rest and releases their
 // leases so the next start picks them up at once instead of after the lease.
 func (w *Worker) Run(ctx context.Context) error {
 	w.init()
-	// In-flight work outlives ctx by the grace period, so it gets its own
-	// context: a delivery interrupted between GoQ's save and our record
-	// would only be retried (and found already current), but finishing is
-	// cleaner.
+	// In-flight deliveries outlive ctx by the grace period: one cut off
+	// between GoQ's save and our record would be safe (the retry finds the
+	// key already current) but would show the operator a needless retry.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 
@@ -196,8 +197,6 @@ func (w *Worker) Run(ctx context.Context) error {
 					done <- struct{}{}
 				})
 			}
-			// A full claim may have left more due work behind.
-			again = len(ds) > 0 && inFlight < w.Concurrency
 		}
 		select {
 		case <-ctx.Done():

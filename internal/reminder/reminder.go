@@ -54,8 +54,8 @@ type Reminder struct {
 }
 
 type appKey struct {
-	shopID         int64
-	developer, app string
+	shopID int64
+	app    string
 }
 
 // Fired is one reminder Check showed.
@@ -137,7 +137,10 @@ func (r *Reminder) Check(ctx context.Context) ([]Fired, error) {
 			return fired, err
 		}
 		for _, f := range due {
-			first, err := r.Log.MarkReminderShown(ctx, f.ShopID, f.Developer, f.AppName, f.Kind, f.Threshold, f.Expiry)
+			// Keyed by shop and app name only, as the store matches a
+			// listing to captures: a developer spelt differently on the
+			// two pages must not make a shown reminder new again.
+			first, err := r.Log.MarkReminderShown(ctx, f.ShopID, "", f.AppName, f.Kind, f.Threshold, f.Expiry)
 			if err != nil {
 				return fired, fmt.Errorf("reminder: mark shown: %w", err)
 			}
@@ -173,7 +176,7 @@ func (r *Reminder) due(ctx context.Context, a *keyrelay.AppStatus, now time.Time
 			})
 		}
 	}
-	k := appKey{a.ShopID, a.Developer, a.AppName}
+	k := appKey{a.ShopID, a.AppName}
 	if a.UpdatePending {
 		delete(r.cleared, k)
 		out = append(out, Fired{
@@ -181,7 +184,7 @@ func (r *Reminder) due(ctx context.Context, a *keyrelay.AppStatus, now time.Time
 			Kind: KindUpdate, Alert: updateAlert(a),
 		})
 	} else if !r.cleared[k] {
-		if err := r.Log.ClearReminders(ctx, a.ShopID, a.Developer, a.AppName, KindUpdate); err != nil {
+		if err := r.Log.ClearReminders(ctx, a.ShopID, "", a.AppName, KindUpdate); err != nil {
 			return nil, fmt.Errorf("reminder: clear update reminder: %w", err)
 		}
 		r.cleared[k] = true

@@ -292,6 +292,26 @@ func TestReminderThresholds(t *testing.T) {
 		}
 	})
 
+	t.Run("a developer spelt differently on アプリ一覧 does not repeat a reminder", func(t *testing.T) {
+		w := newWorld(t, jst(2026, 3, 1))
+		w.capture("GoQSystem", "2026/03/10") // developer 株式会社GoQSystem
+		rec := &recorder{}
+		if got := thresholds(w.check(w.newReminder(rec))); !slices.Equal(got, []int{14}) {
+			t.Fatalf("fired %v, want [14]", got)
+		}
+		w.now = w.now.Add(time.Hour)
+		err := sqlite.NewAppStatusService(w.db).RecordAppListing(context.Background(), &keyrelay.AppListing{
+			Shop: keyrelay.ShopRef{ID: "123456"},
+			Rows: []keyrelay.AppListRow{{Developer: "GoQSystem Inc.", AppName: "GoQSystem", KeyLast4: "5678", Expiry: "2026/03/10"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := w.check(w.newReminder(rec)); len(got) != 0 {
+			t.Errorf("fired %+v again after the listing", got)
+		}
+	})
+
 	t.Run("events hear when the alerts change, not on every check", func(t *testing.T) {
 		w := newWorld(t, jst(2026, 6, 1))
 		w.listing("GoQSystem", "2026/06/30", false)

@@ -161,6 +161,9 @@ func createCapture(ctx context.Context, tx *Tx, in *keyrelay.Capture) (*keyrelay
 	}
 
 	for _, dest := range tx.db.Destinations {
+		if !keyrelay.DeliversTo(dest, &c) {
+			continue
+		}
 		if err := createDelivery(ctx, tx, &c, shop.Key, dest); err != nil {
 			return nil, err
 		}

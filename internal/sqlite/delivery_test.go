@@ -350,3 +350,19 @@ func TestLeasesAcrossProcesses(t *testing.T) {
 		wantStatus(t, deliveryOf(t, e, c.ID), keyrelay.DeliveryPending)
 	})
 }
+
+// TestOwnAppKeyNotQueuedForGoQ: the shop's own app (店舗様) has a key too;
+// it must never be queued for GoQSystem's key field.
+func TestOwnAppKeyNotQueuedForGoQ(t *testing.T) {
+	e := newEnv(t)
+	c := newCapture("123456", "(アプリ名を登録してください)", testKey)
+	c.Developer = "店舗様"
+	stored := mustCreate(t, e, c)
+	ds, err := sqlite.NewDeliveryService(e.db).FindDeliveries(context.Background(), keyrelay.DeliveryFilter{CaptureID: stored.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 0 {
+		t.Fatalf("got %d deliveries for the shop's own app, want none", len(ds))
+	}
+}

@@ -19,8 +19,9 @@ const (
 	MaxPairings = 4
 )
 
-// DefaultInterval is how often Loop refreshes unprompted; Refresh covers news.
-const DefaultInterval = 30 * time.Second
+// DefaultInterval is how often Loop refreshes unprompted; Events and Refresh
+// cover news. A pairing request has no event, and the operator waits for it.
+const DefaultInterval = 10 * time.Second
 
 // Loop is the tray's one event loop: it selects over menu clicks, a ticker
 // and Refresh, and calls into Core.
@@ -31,6 +32,7 @@ type Loop struct {
 	Logger   *slog.Logger           // nil: slog.Default()
 	Now      func() time.Time       // nil: time.Now
 	Interval time.Duration          // 0: DefaultInterval
+	Events   *Events                // nil: only Refresh and the ticker redraw
 
 	initOnce sync.Once
 	refresh  chan struct{}
@@ -49,7 +51,11 @@ type menu struct {
 
 func (l *Loop) init() {
 	l.initOnce.Do(func() {
-		l.refresh = make(chan struct{}, 1)
+		if l.Events != nil {
+			l.refresh = l.Events.ch
+		} else {
+			l.refresh = make(chan struct{}, 1)
+		}
 		if l.Open == nil {
 			l.Open = OpenBrowser
 		}
@@ -84,12 +90,50 @@ type sink struct{ l *Loop }
 func (s sink) DeliveryChanged(keyrelay.DeliveryEvent) { s.l.Refresh() }
 func (s sink) AlertsChanged()                         { s.l.Refresh() }
 
+// Events is a keyrelay.EventSink that wakes the tray. The helper makes one
+// before it knows whether a tray will run, adds it to its event fan-out and
+// passes it in Options; with no tray, pokes are dropped.
+type Events struct{ ch chan struct{} }
+
+func NewEvents() *Events { return &Events{ch: make(chan struct{}, 1)} }
+
+func (e *Events) DeliveryChanged(keyrelay.DeliveryEvent) { e.Poke() }
+func (e *Events) AlertsChanged()                         { e.Poke() }
+
+// Poke asks the tray to redraw (after a pairing request, say). It never blocks.
+func (e *Events) Poke() {
+	select {
+	case e.ch <- struct{}{}:
+	default:
+	}
+}
+
 // Run builds the menu and serves it until ctx ends or 終了 is clicked.
-func (l *Loop) Run(ctx context.Context) {
+func (l *Loop) Run(ctx context.Context) { <-l.Start(ctx) }
+
+// Start builds the menu and shows the current state before it returns, then
+// serves it on one goroutine until ctx ends or 終了 is clicked; done closes
+// then. fyne.io/systray answers a panel's first GetLayout only after its
+// onReady returns, so onReady must build and return, not serve.
+func (l *Loop) Start(ctx context.Context) (done <-chan struct{}) {
 	l.init()
 	m := l.build()
 	l.redraw(ctx, m)
+	ch := make(chan struct{})
+	go func() {
+		defer close(ch)
+		defer func() {
+			// A bug here must not take the helper down with the tray.
+			if r := recover(); r != nil {
+				l.Logger.Error("tray: event loop panicked; the tray stops responding", "panic", fmt.Sprint(r))
+			}
+		}()
+		l.serve(ctx, m)
+	}()
+	return ch
+}
 
+func (l *Loop) serve(ctx context.Context, m *menu) {
 	ticker := time.NewTicker(l.Interval)
 	defer ticker.Stop()
 

@@ -79,18 +79,19 @@ func (s *fakeSurface) view() view {
 // click clicks the visible item whose title starts with prefix.
 func (s *fakeSurface) click(t *testing.T, prefix string) {
 	t.Helper()
-	s.mu.Lock()
 	var target *fakeItem
-	for _, it := range s.items {
-		if it.visible && strings.HasPrefix(it.title, prefix) {
-			target = it
-			break
+	// The loop redraws items after the icon, so wait for the item too.
+	eventually(t, "a visible item "+prefix, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, it := range s.items {
+			if it.visible && strings.HasPrefix(it.title, prefix) {
+				target = it
+				return true
+			}
 		}
-	}
-	s.mu.Unlock()
-	if target == nil {
-		t.Fatalf("no visible item %q in %q", prefix, s.view().visible)
-	}
+		return false
+	}, func() string { return fmt.Sprintf("%q", s.view().visible) })
 	select {
 	case target.ch <- struct{}{}:
 	case <-time.After(5 * time.Second):
@@ -160,15 +161,17 @@ type harness struct {
 	core   *fakeCore
 	surf   *fakeSurface
 	loop   *tray.Loop
+	events *tray.Events
 	opened chan string
 	done   chan struct{}
 	cancel context.CancelFunc
 }
 
 func start(t *testing.T) *harness {
-	h := &harness{core: &fakeCore{quit: make(chan struct{})}, surf: &fakeSurface{}, opened: make(chan string, 10), done: make(chan struct{})}
+	h := &harness{core: &fakeCore{quit: make(chan struct{})}, surf: &fakeSurface{}, events: tray.NewEvents(),
+		opened: make(chan string, 10), done: make(chan struct{})}
 	h.loop = &tray.Loop{
-		Core: h.core, Surface: h.surf, Interval: time.Hour,
+		Core: h.core, Surface: h.surf, Interval: time.Hour, Events: h.events,
 		Open: func(u string) error { h.opened <- u; return nil },
 		Now:  func() time.Time { return time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC) },
 	}
@@ -217,6 +220,10 @@ func TestLoop(t *testing.T) {
 		h.core.set(func() { h.core.problem, h.core.alerts = "", nil })
 		h.loop.Sink().AlertsChanged() // the EventSink route
 		h.waitIcon(t, tray.StatusOK, "正常")
+
+		h.core.set(func() { h.core.problem = "via Events" })
+		h.events.DeliveryChanged(keyrelay.DeliveryEvent{}) // the helper's fan-out route
+		h.waitIcon(t, tray.StatusProblem, "via Events")
 	})
 
 	t.Run("履歴を開く opens a fresh login URL", func(t *testing.T) {

@@ -17,6 +17,8 @@ type Options struct {
 	WatcherWait time.Duration
 	// NoTray forces headless (keyrelay run --no-tray).
 	NoTray bool
+	// Events wakes the tray on news; nil: it polls every DefaultInterval.
+	Events *Events
 }
 
 // Run shows the tray icon and serves its menu until ctx ends or the operator
@@ -41,10 +43,10 @@ func Run(ctx context.Context, core Core, logger *slog.Logger, opts Options) (hea
 	if ctx.Err() != nil {
 		return true, nil
 	}
-	return false, runSystray(ctx, core, logger)
+	return false, runSystray(ctx, core, logger, opts.Events)
 }
 
-func runSystray(ctx context.Context, core Core, logger *slog.Logger) (err error) {
+func runSystray(ctx context.Context, core Core, logger *slog.Logger, events *Events) (err error) {
 	// fyne.io/systray v1.12.2 dereferences a nil D-Bus connection when the
 	// bus went away between our check and its start, in Quit and at exit.
 	defer func() {
@@ -54,22 +56,26 @@ func runSystray(ctx context.Context, core Core, logger *slog.Logger) (err error)
 	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	loopDone := make(chan struct{})
+	started := make(chan (<-chan struct{}), 1)
 	onReady := func() {
-		defer close(loopDone)
 		defer func() {
 			if r := recover(); r != nil {
-				logger.Error("tray: event loop panicked; running headless", "panic", fmt.Sprint(r))
+				logger.Error("tray: building the menu panicked", "panic", fmt.Sprint(r))
+				cancel()
 			}
 		}()
 		systray.SetTitle("keyrelay")
-		l := &Loop{Core: core, Surface: systraySurface{}, Logger: logger}
-		l.Run(ctx)
+		l := &Loop{Core: core, Surface: systraySurface{}, Logger: logger, Events: events}
+		started <- l.Start(ctx)
 	}
 	go func() {
 		select {
 		case <-ctx.Done():
-		case <-loopDone:
+		case done := <-started:
+			select {
+			case <-ctx.Done():
+			case <-done: // 終了 or a dead loop
+			}
 		}
 		cancel()
 		safeQuit(logger)

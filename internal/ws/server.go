@@ -58,9 +58,9 @@ type Server struct {
 type Limits struct {
 	MaxConns          int           // open connections; more get 503
 	UpgradesPerSecond float64       // more get 429
-	UpgradeBurst      int           //
+	UpgradeBurst      int           // upgrades allowed at once
 	MessagesPerSecond float64       // per connection; more get rate_limited
-	MessageBurst      int           //
+	MessageBurst      int           // messages allowed at once
 	AuthTimeout       time.Duration // from hello to auth_begin/pairing
 	IdleTimeout       time.Duration // an authenticated connection's silence
 	PingInterval      time.Duration

@@ -241,7 +241,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			return
+			// Drop the connection rather than answer an empty 200, which a
+			// client still listening would take for a page.
+			panic(http.ErrAbortHandler)
 		}
 	}
 	switch s.requestFault() {
