@@ -74,6 +74,13 @@ func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions
 	if err != nil {
 		return err
 	}
+	// The instance lock is held: no other helper is alive on this data dir, so
+	// any delivery still marked in progress belongs to one that crashed.
+	if n, err := app.st.deliveries.RecoverAbandonedLeases(ctx); err != nil {
+		log.Error("recovering deliveries of a crashed helper", "err", err)
+	} else if n > 0 {
+		log.Info("resuming deliveries a crashed helper left in progress", "count", n)
+	}
 	log.Info("keyrelay listening", "url", fmt.Sprintf("http://127.0.0.1:%d/", app.port), "data_dir", c.DataDir,
 		"keyring", app.st.sealer.Backend(), "version", keyrelay.Version)
 

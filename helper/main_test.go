@@ -75,7 +75,12 @@ func freeAddr(t *testing.T) string {
 
 func startHelper(t *testing.T, dataDir string) *helperProc {
 	t.Helper()
-	h := &helperProc{t: t, dataDir: dataDir, addr: freeAddr(t)}
+	return startHelperAt(t, dataDir, freeAddr(t))
+}
+
+func startHelperAt(t *testing.T, dataDir, addr string) *helperProc {
+	t.Helper()
+	h := &helperProc{t: t, dataDir: dataDir, addr: addr}
 	h.cmd = exec.Command(binary, "run", "--no-tray", "--addr", h.addr, "--data-dir", dataDir, "--log-level", "debug")
 	h.cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
 	h.cmd.Stdout, h.cmd.Stderr = h, h
@@ -133,47 +138,9 @@ func TestPairCaptureHistory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	h := startHelper(t, t.TempDir())
-	origin := "chrome-extension://" + keyrelay.ExtensionID
-	url := "ws://" + h.addr + "/ws"
-
-	c, err := wsclient.Dial(ctx, url, origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := c.Pair(ctx, "main_test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var list []keyrelay.Pairing
-	if err := json.Unmarshal([]byte(h.cli(t, "pair", "list", "--json")), &list); err != nil {
-		t.Fatal(err)
-	}
-	if len(list) != 1 || list[0].Code != p.Code || list[0].Status != keyrelay.PairingPending {
-		t.Fatalf("pair list = %+v, want one pending pairing with code %s", list, p.Code)
-	}
-	h.cli(t, "pair", "approve", p.Code)
-	creds, err := p.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Close()
-
-	c, err = wsclient.Dial(ctx, url, origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := pairAndAuth(ctx, t, h)
 	defer c.Close()
-	if err := c.Auth(ctx, creds.ClientID, creds.Secret); err != nil {
-		t.Fatal(err)
-	}
-	capture := &protocol.Capture{
-		CaptureID: "8d0c7c1e-3a52-4c43-9a53-5d1f0d7e2b11",
-		PageURL:   "https://webservice.rms.rakuten.co.jp/merchant-portal/apps/goq",
-		Shop:      keyrelay.ShopRef{ID: "123456", Name: "サンプル店"},
-		AppName:   "GoQ System (ごくシステム)", Developer: "株式会社GoQ System",
-		State: "利用中", Expiry: "-", Key: testKey,
-		APIs: []keyrelay.API{{Name: "cabinet.file.delete", Description: "画像を削除"}},
-	}
+	capture := testCapture("8d0c7c1e-3a52-4c43-9a53-5d1f0d7e2b11", testKey)
 	ack, err := c.Capture(ctx, capture)
 	if err != nil {
 		t.Fatal(err)
@@ -283,4 +250,58 @@ func TestSecondInstanceRefused(t *testing.T) {
 	}
 	resp.Body.Close()
 	h.stop(t)
+}
+
+// pairAndAuth pairs a new extension-side client with the helper, approves it
+// with `keyrelay pair approve CODE` (another process, as the operator would),
+// and returns a client authenticated on a fresh connection.
+func pairAndAuth(ctx context.Context, t *testing.T, h *helperProc) *wsclient.Client {
+	t.Helper()
+	origin := "chrome-extension://" + keyrelay.ExtensionID
+	url := "ws://" + h.addr + "/ws"
+	c, err := wsclient.Dial(ctx, url, origin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Pair(ctx, "main_test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []keyrelay.Pairing
+	if err := json.Unmarshal([]byte(h.cli(t, "pair", "list", "--json")), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Code != p.Code || list[0].Status != keyrelay.PairingPending {
+		t.Fatalf("pair list = %+v, want one pending pairing with code %s", list, p.Code)
+	}
+	h.cli(t, "pair", "approve", p.Code)
+	creds, err := p.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	return authClient(ctx, t, h, creds)
+}
+
+func authClient(ctx context.Context, t *testing.T, h *helperProc, creds *wsclient.Credentials) *wsclient.Client {
+	t.Helper()
+	c, err := wsclient.Dial(ctx, "ws://"+h.addr+"/ws", "chrome-extension://"+keyrelay.ExtensionID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Auth(ctx, creds.ClientID, creds.Secret); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func testCapture(uuid, key string) *protocol.Capture {
+	return &protocol.Capture{
+		CaptureID: uuid,
+		PageURL:   "https://webservice.rms.rakuten.co.jp/merchant-portal/apps/goq",
+		Shop:      keyrelay.ShopRef{ID: "123456", Name: "サンプル店"},
+		AppName:   "GoQ System (ごくシステム)", Developer: "株式会社GoQ System",
+		State: "利用中", Expiry: "-", Key: key,
+		APIs: []keyrelay.API{{Name: "cabinet.file.delete", Description: "画像を削除"}},
+	}
 }

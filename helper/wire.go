@@ -36,7 +36,9 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	}
 	app := &helperApp{cfg: c, log: log, st: st, port: port, ln: ln}
 
-	dest := goq.New(opts.goqOptions...)
+	// Plain http is allowed only to loopback (the fake GoQ, or a local proxy):
+	// nothing sent there leaves the machine.
+	dest := goq.New(append([]goq.Option{goq.WithLoopbackHTTP()}, opts.goqOptions...)...)
 	dests := map[string]keyrelay.Destination{dest.Name(): dest}
 
 	app.ws = &ws.Server{

@@ -26,6 +26,8 @@
       'The key was read but no アプリ名 (app name) was found, so keyrelay cannot tell which app it belongs to. Nothing is sent.'],
     twoKeys: ['このページに異なるライセンスキーが2つ以上表示されています（過去の利用履歴を開いている場合は閉じてください）。どれが正しいか判断できないため、キーは取得しません。',
       'The page shows more than one different license key (close the past usage history if it is open). keyrelay cannot tell which is right, so no key is taken.'],
+    keySplit: ['ライセンスキーが途中で改行されているように見えます。キーが欠けたまま送信されるのを防ぐため、取得しません。',
+      'The license key seems to be broken across lines. To never send a partial key, nothing is taken.'],
     last4Page: (page, key) => [`ページに表示されている末尾4桁（${page}）と、読み取ったキーの末尾4桁（${key}）が一致しません。キーは送信しません。ページを再読み込みしてから、もう一度取得してください。`,
       `The last 4 shown on the page (${page}) differ from those of the key read (${key}). Nothing is sent. Reload the page and capture again.`],
     last4List: (list, key) => [`アプリ一覧に表示されていた末尾4桁（${list}）と、読み取ったキーの末尾4桁（${key}）が一致しません。キーは送信しません。アプリ一覧を開き直して確認してから、もう一度取得してください。`,
@@ -35,13 +37,22 @@
   const norm = (s) => String(s == null ? '' : s).normalize('NFKC').replace(/[\s\u200b\ufeff]+/g, '');
 
   // linePairs reads "label: value" lines (half- or full-width colon).
+  // A key read from the end of a line is suspect when the next line is one
+  // bare run of key characters: that is how a key broken by <br> looks, and
+  // taking the first part would send a truncated key.
   function linePairs(lines) {
     const out = [];
-    for (const line of lines) {
-      for (const p of T.labelPairsInLine(line)) {
-        if (p.value !== '' && !T.fieldOf(p.value)) out.push({ field: p.field, label: p.label, value: p.value, via: 'line' });
-      }
-    }
+    lines.forEach((line, i) => {
+      const ps = T.labelPairsInLine(line);
+      ps.forEach((p, j) => {
+        if (p.value === '' || T.fieldOf(p.value)) return;
+        const pair = { field: p.field, label: p.label, value: p.value, via: 'line' };
+        const next = lines[i + 1];
+        if (p.field === 'key' && j === ps.length - 1 && next !== undefined &&
+            /^[!-~]+$/.test(next) && T.labelPairsInLine(next).length === 0) pair.continued = true;
+        out.push(pair);
+      });
+    });
     return out;
   }
 
@@ -120,22 +131,72 @@
     return null;
   }
 
-  // findApis reads アプリが利用するAPIリスト: a table headed API名 | 内容.
-  function findApis(tables) {
-    for (const t of tables) {
-      const n = headerCount(t.rows) || 1;
-      const names = columnNames(t.rows, n).map((s) => s.toLowerCase());
-      const nameCol = names.findIndex((s) => s === 'api名' || s === 'api');
-      const descCol = names.findIndex((s) => /内容|説明/.test(s));
-      if (nameCol < 0) continue;
-      const apis = [];
-      for (const r of t.rows.slice(n)) {
-        const name = r[nameCol] ? T.collapse(r[nameCol].text) : '';
-        if (!name) continue;
-        apis.push({ name, description: descCol >= 0 && r[descCol] ? T.collapse(r[descCol].text) : '' });
-        if (apis.length >= MAX_APIS) break;
+  // An API name as RMS lists them: dotted identifiers (cabinet.file.delete,
+  // shop.shopStatus.get).
+  const API_NAME = /^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+$/;
+  // A name at the start of one cell, then a colon, a dash, spaces, or
+  // straight into non-ASCII text ("cabinet.file.delete：画像IDを…").
+  const API_LEAD = /^([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+)(?:\s*[:：]\s*|\s+[-–—]\s+|\s+|(?=[^\x00-\x7f])|$)([\s\S]*)$/u;
+
+  const isApiHeader = (text) => { const s = norm(text).toLowerCase(); return s === 'api名' || s === 'api'; };
+
+  // apisByHeader reads rows under a header row naming the API名 column
+  // (and 内容/説明); null when there is no such header.
+  function apisByHeader(rows) {
+    let n = headerCount(rows);
+    if (n === 0 || !columnNames(rows, n).some(isApiHeader)) {
+      n = rows.slice(0, 3).findIndex((r) => r.some((c) => isApiHeader(c.text))) + 1;
+    }
+    if (n === 0) return null;
+    const names = columnNames(rows, n).map((s) => s.toLowerCase());
+    const nameCol = names.findIndex(isApiHeader);
+    const descCol = names.findIndex((s) => /内容|説明/.test(s));
+    if (nameCol < 0) return null;
+    const apis = [];
+    for (const r of rows.slice(n)) {
+      const name = r[nameCol] ? T.collapse(r[nameCol].text) : '';
+      if (!name) continue;
+      apis.push({ name, description: descCol >= 0 && r[descCol] ? T.collapse(r[descCol].text) : '' });
+      if (apis.length >= MAX_APIS) break;
+    }
+    return apis;
+  }
+
+  // apisByName reads rows with no header: a row is an API when one cell is
+  // an API name (the cells after it are the description), or when its text
+  // starts with one. Rows without a name (a header, a note) are skipped.
+  function apisByName(rows) {
+    const apis = [];
+    for (const r of rows) {
+      const cells = r.map((c) => T.collapse(c.text));
+      const k = cells.findIndex((c) => API_NAME.test(c));
+      let api = null;
+      if (k >= 0) {
+        // "<code>name</code>：text" leaves the colon on the description.
+        const rest = T.collapse(cells.slice(k + 1).filter(Boolean).join(' '));
+        api = { name: cells[k], description: T.collapse(rest.replace(/^(?:[:：]|[-–—](?=\s))/u, '')) };
+      } else {
+        const m = API_LEAD.exec(T.collapse(cells.filter(Boolean).join(' ')));
+        if (m) api = { name: m[1], description: T.collapse(m[2]) };
       }
-      return apis;
+      if (!api) continue;
+      apis.push(api);
+      if (apis.length >= MAX_APIS) break;
+    }
+    return apis;
+  }
+
+  // findApis reads アプリが利用するAPIリスト: first the list right under
+  // that heading (apiBlocks: table, ARIA grid, dl or ul/li), then any
+  // table or grid headed API名 | 内容.
+  function findApis(tables, blocks) {
+    for (const b of blocks || []) {
+      const apis = apisByHeader(b.rows) || apisByName(b.rows);
+      if (apis.length) return apis;
+    }
+    for (const t of tables) {
+      const apis = apisByHeader(t.rows);
+      if (apis) return apis;
     }
     return [];
   }
@@ -180,7 +241,7 @@
       expiry: first(pairs, 'expiry'),
       state: first(pairs, 'state') || first(pairs, 'status'),
       shop,
-      apis: findApis(tables),
+      apis: findApis(tables, snap.apiBlocks),
     };
     const status = first(pairs, 'status');
     const updatePending = (snap.controls || []).some((c) => norm(c).includes('アップデートする')) ||
@@ -214,6 +275,7 @@
     }
     base.keyLast4 = problem ? '' : K.keyLast4(key);
     if (updatePending) return result('license_update_pending', MSG.update, base);
+    if (pairs.some((p) => p.field === 'key' && p.continued)) return result('unknown_layout', MSG.keySplit, Object.assign(base, { keyLast4: '' }));
     if (problem) return result('license_revealed', [problem.message, problem.messageEn], Object.assign(base, { keyProblem: problem.code }));
     const mismatch = pageLast4.find((l4) => l4 !== base.keyLast4);
     if (mismatch) return result('license_revealed', MSG.last4Page(mismatch, base.keyLast4), base);

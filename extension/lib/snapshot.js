@@ -25,15 +25,56 @@
 
   // textOf renders what the operator sees of a subtree, from text nodes and
   // input values (never innerText: CSS text-transform must not change a
-  // key). Block elements and <br> become line breaks.
-  function textOf(node) {
+  // key). Whitespace follows CSS as the browser draws it: runs of spaces,
+  // tabs and source newlines become one space (so "ライセンスキー：⏎  KEY"
+  // reads as the one line it is on screen), except where white-space keeps
+  // them (<pre>, <textarea>, pre-line …). Block elements and <br> become
+  // line breaks. Only ASCII whitespace collapses, as in CSS: NBSP and U+3000
+  // stay, for trimValue to drop around a value.
+  function textOf(node, styles) {
     const out = [];
-    walk(node, out);
+    walk(node, out, styles || new Map());
     return out.join('');
   }
 
-  function walk(node, out) {
-    if (node.nodeType === 3) { out.push(node.nodeValue); return; }
+  // wsMode is how the element's white-space treats its text: 'collapse',
+  // 'breaks' (pre-line: newlines kept, spaces collapsed) or 'preserve'.
+  function wsMode(el, styles) {
+    let m = styles.get(el);
+    if (m) return m;
+    m = 'collapse';
+    const view = el.ownerDocument && el.ownerDocument.defaultView;
+    const cs = view && view.getComputedStyle ? view.getComputedStyle(el) : null;
+    if (cs) {
+      const c = cs.whiteSpaceCollapse;
+      if (c) {
+        if (c === 'preserve' || c === 'break-spaces' || c === 'preserve-spaces') m = 'preserve';
+        else if (c === 'preserve-breaks') m = 'breaks';
+      } else {
+        const w = cs.whiteSpace || '';
+        if (w === 'pre' || w === 'pre-wrap' || w === 'break-spaces') m = 'preserve';
+        else if (w === 'pre-line') m = 'breaks';
+      }
+    } else if (el.tagName && /^(PRE|TEXTAREA|LISTING|XMP|PLAINTEXT)$/i.test(el.tagName)) {
+      m = 'preserve';
+    }
+    styles.set(el, m);
+    return m;
+  }
+
+  function renderText(node, styles) {
+    const s = node.nodeValue;
+    // Nothing to collapse: skip the style lookup.
+    if (!/[\t\n\r\f]| {2}/.test(s)) return s;
+    const parent = node.parentElement;
+    const mode = parent ? wsMode(parent, styles) : 'collapse';
+    if (mode === 'preserve') return s.replace(/\r\n?/g, '\n');
+    if (mode === 'breaks') return s.replace(/[ \t\f]*(?:\r\n?|\n)[ \t\f]*/g, '\n').replace(/[ \t\f]+/g, ' ');
+    return s.replace(/[ \t\n\r\f]+/g, ' ');
+  }
+
+  function walk(node, out, styles) {
+    if (node.nodeType === 3) { out.push(renderText(node, styles)); return; }
     if (node.nodeType !== 1) return;
     const tag = node.tagName.toUpperCase();
     if (SKIP.has(tag)) return;
@@ -47,7 +88,7 @@
     if (tag === 'TEXTAREA') { out.push(node.value); return; }
     const block = BLOCK.has(tag);
     if (block) out.push('\n');
-    for (let c = node.firstChild; c; c = c.nextSibling) walk(c, out);
+    for (let c = node.firstChild; c; c = c.nextSibling) walk(c, out, styles);
     if (block) out.push('\n');
   }
 
@@ -63,7 +104,7 @@
   // siblingPairs finds every element whose whole visible text is a label
   // keyrelay reads, and takes its next element sibling as the value. One
   // rule covers th/td, dt/dd, <label>+<input> and div/span layouts.
-  function siblingPairs(doc) {
+  function siblingPairs(doc, styles) {
     const pairs = [];
     const all = doc.body ? doc.body.getElementsByTagName('*') : [];
     for (const el of all) {
@@ -72,21 +113,22 @@
       const raw = el.textContent;
       if (raw.length > 80 && el.tagName !== 'INPUT') continue; // a label is short; skip the cost
       if (SKIP.has(el.tagName.toUpperCase())) continue;
-      const field = T.fieldOf(textOf(el));
+      const label = textOf(el, styles);
+      const field = T.fieldOf(label);
       if (!field) continue;
       // A header row (th next to th) names columns, it has no values.
       if (el.tagName === 'TH' && next.tagName === 'TH') continue;
       if (hidden(el) || hidden(next)) continue;
-      const value = T.trimValue(textOf(next));
+      const value = T.trimValue(textOf(next, styles));
       if (isBlank(value) || T.fieldOf(value)) continue;
-      pairs.push({ field, label: T.normalizeLabel(textOf(el)), value, via: 'sibling' });
+      pairs.push({ field, label: T.normalizeLabel(label), value, via: 'sibling' });
     }
     return pairs;
   }
 
   // tableGrid expands colspan/rowspan so a column index means the same
   // column in every row.
-  function tableGrid(table) {
+  function tableGrid(table, styles) {
     const grid = [];
     const rows = Array.from(table.rows);
     rows.forEach((tr, r) => {
@@ -95,7 +137,7 @@
       let c = 0;
       for (const cell of Array.from(tr.cells)) {
         while (grid[r][c]) c++;
-        const text = T.trimValue(textOf(cell));
+        const text = T.trimValue(textOf(cell, styles));
         const cs = Math.min(Math.max(cell.colSpan || 1, 1), 50);
         const rs = Math.min(Math.max(cell.rowSpan || 1, 1), 50);
         const item = { text, th: cell.tagName === 'TH' };
@@ -111,6 +153,99 @@
     return grid.filter(Boolean).map((row) => Array.from(row, (x) => x || { text: '', th: false }));
   }
 
+  const ARIA_TABLE = '[role=table], [role=grid], [role=treegrid]';
+  const ARIA_CELL = '[role=cell], [role=gridcell], [role=columnheader], [role=rowheader]';
+
+  // ariaGrid reads a div grid (role=table/grid with role=row and cells) into
+  // the same rows as tableGrid; header cells count as <th>. Rows and cells of
+  // a grid nested inside belong to that grid, not this one.
+  function ariaGrid(el, styles) {
+    const owner = (n) => n.parentElement && n.parentElement.closest(ARIA_TABLE + ', table');
+    const rows = [];
+    for (const row of el.querySelectorAll('[role=row]')) {
+      if (owner(row) !== el || hidden(row)) continue;
+      const cells = [];
+      for (const cell of row.querySelectorAll(ARIA_CELL)) {
+        if (cell.parentElement.closest('[role=row]') !== row || hidden(cell)) continue;
+        const role = cell.getAttribute('role');
+        cells.push({ text: T.trimValue(textOf(cell, styles)), th: role === 'columnheader' || role === 'rowheader' });
+      }
+      if (cells.length) rows.push(cells);
+    }
+    return rows;
+  }
+
+  // The heading RMS puts over the API list; compared after normalizeLabel.
+  const API_HEADING = 'アプリが利用するapiリスト';
+  const SCAN_LIMIT = 3000;
+
+  // apiBlocks finds the first list under 「アプリが利用するAPIリスト」 — a
+  // <table>, an ARIA grid, a <dl> or a <ul>/<ol> — before the next heading,
+  // and reads it into rows of cells. Which cell is the API name is for
+  // classify.js to decide.
+  function apiBlocks(doc, styles) {
+    const all = doc.body ? doc.body.getElementsByTagName('*') : [];
+    const n = Math.min(all.length, SCAN_LIMIT);
+    for (let i = 0; i < n; i++) {
+      const h = all[i];
+      if (SKIP.has(h.tagName.toUpperCase()) || h.textContent.length > 60) continue;
+      if (T.normalizeLabel(textOf(h, styles)) !== API_HEADING || hidden(h)) continue;
+      for (let j = i + 1; j < n; j++) {
+        const el = all[j];
+        if (h.contains(el)) continue;
+        if (/^H[1-6]$/i.test(el.tagName) || el.getAttribute('role') === 'heading') return [];
+        const rows = containerRows(el, styles);
+        if (rows) return hidden(el) ? [] : [{ rows }];
+      }
+      return [];
+    }
+    return [];
+  }
+
+  function containerRows(el, styles) {
+    const tag = el.tagName.toUpperCase();
+    if (tag === 'TABLE') return tableGrid(el, styles);
+    if (el.matches(ARIA_TABLE)) return ariaGrid(el, styles);
+    if (tag === 'DL') return dlRows(el, styles);
+    if (tag === 'UL' || tag === 'OL') return listRows(el, styles);
+    return null;
+  }
+
+  // dlRows makes one row per <dt>, with its <dd>s as the following cells
+  // (a <div> may wrap each dt/dd group, as HTML allows).
+  function dlRows(dl, styles) {
+    const rows = [];
+    let row = null;
+    for (const el of dl.querySelectorAll('dt, dd')) {
+      if (el.closest('dl') !== dl || hidden(el)) continue;
+      const cell = { text: T.trimValue(textOf(el, styles)), th: false };
+      if (el.tagName.toUpperCase() === 'DT') rows.push(row = [cell]);
+      else if (row) row.push(cell);
+      else rows.push(row = [{ text: '', th: false }, cell]);
+    }
+    return rows;
+  }
+
+  // listRows makes one row per <li>: two cells when the item starts with an
+  // element of its own (<code>cabinet.file.delete</code> …), else one cell
+  // with the whole item, which classify.js splits after the API name.
+  function listRows(list, styles) {
+    const rows = [];
+    for (const li of list.querySelectorAll('li')) {
+      if (li.parentElement.closest('ul, ol') !== list || hidden(li)) continue;
+      let lead = li.firstChild;
+      while (lead && lead.nodeType === 3 && lead.nodeValue.trim() === '') lead = lead.nextSibling;
+      if (lead && lead.nodeType === 1 && !/^(UL|OL)$/i.test(lead.tagName)) {
+        const rest = [];
+        for (let c = lead.nextSibling; c; c = c.nextSibling) walk(c, rest, styles);
+        rows.push([{ text: T.trimValue(textOf(lead, styles)), th: false }, { text: T.trimValue(rest.join('')), th: false }]);
+      } else {
+        rows.push([{ text: T.trimValue(textOf(li, styles)), th: false }]);
+      }
+    }
+    return rows;
+  }
+
   function controls(doc) {
     const out = [];
     for (const el of doc.querySelectorAll('button, input[type=button], input[type=submit], a, [role=button]')) {
@@ -123,15 +258,22 @@
   }
 
   // snapshot is everything classify.js needs, as plain JSON-able data.
+  // tables holds <table>s and ARIA grids alike.
   function snapshot(doc) {
     doc = doc || root.document;
     const body = doc.body;
+    const styles = new Map();
+    const visible = (sel) => Array.from(doc.querySelectorAll(sel)).filter((t) => !hidden(t));
     return {
       url: String(doc.location && doc.location.href || ''),
       title: T.collapse(doc.title || ''),
-      lines: body ? lines(textOf(body)) : [],
-      pairs: siblingPairs(doc),
-      tables: Array.from(doc.querySelectorAll('table')).filter((t) => !hidden(t)).map((t) => ({ rows: tableGrid(t) })),
+      lines: body ? lines(textOf(body, styles)) : [],
+      pairs: siblingPairs(doc, styles),
+      tables: [
+        ...visible('table').map((t) => ({ rows: tableGrid(t, styles) })),
+        ...visible(ARIA_TABLE).filter((t) => t.tagName.toUpperCase() !== 'TABLE').map((t) => ({ rows: ariaGrid(t, styles) })),
+      ],
+      apiBlocks: apiBlocks(doc, styles),
       controls: controls(doc),
       recaptcha: !!doc.querySelector('iframe[src*="recaptcha"], .g-recaptcha'),
     };

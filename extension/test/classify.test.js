@@ -113,3 +113,34 @@ test('unrelated page is other', () => {
   const d = classify({ lines: ['各種申請・設定変更', '申請について： 審査があります。'], pairs: [], tables: [], controls: ['申請'] });
   assert.equal(d.kind, 'other');
 });
+
+test('a key line followed by a bare run of key characters is refused', async (t) => {
+  const split = (next) => licensePage(KEY, {
+    lines: ['ライセンス情報', 'アプリ名: GoQ System (ごくシステム)', 'ライセンスキー: a8F3kQ9zP2mX7vL4nR6t', next],
+  });
+  await t.test('continuation line', () => {
+    const d = classify(split('Y1wB5cH0dJ8eG3sU2qK7'));
+    assert.equal(d.kind, 'unknown_layout');
+    assert.equal(d.capturable, false);
+    assert.equal(d.key, undefined);
+    assert.equal(d.keyLast4, '');
+  });
+  await t.test('next line is a label: fine', () => assert.equal(classify(split('承認状態: 利用中')).capturable, true));
+  await t.test('next line is text: fine', () => assert.equal(classify(split('このキーは第三者に教えないでください。')).capturable, true));
+});
+
+test('API list rows under the heading', async (t) => {
+  const apis = (rows) => classify(licensePage(KEY, { apiBlocks: [{ rows }] })).fields.apis;
+  await t.test('header row of td', () => assert.deepEqual(apis([[cell('API名'), cell('内容')], [cell('a.b'), cell('説明')]]),
+    [{ name: 'a.b', description: '説明' }]));
+  await t.test('no header: name cell then description', () => assert.deepEqual(apis([[cell('shop.shopStatus.get'), cell('- 状況')]]),
+    [{ name: 'shop.shopStatus.get', description: '状況' }]));
+  await t.test('one cell split after the name', () => assert.deepEqual(apis([
+    [cell('cabinet.file.delete：画像を削除')], [cell('order.getOrder (v2) 受注')], [cell('※ 注意書き')], [cell('shop.get')],
+  ]), [
+    { name: 'cabinet.file.delete', description: '画像を削除' },
+    { name: 'order.getOrder', description: '(v2) 受注' },
+    { name: 'shop.get', description: '' },
+  ]));
+  await t.test('not a dotted name', () => assert.deepEqual(apis([[cell('cabinet'), cell('x')], [cell('http://a.b/')]]), []));
+});

@@ -21,8 +21,9 @@ function findChromium() {
   return '';
 }
 
-const FIXTURES = ['app_list', 'masked', 'revealed_table', 'revealed_lines', 'revealed_dl', 'update_pending', 'two_keys',
-  'no_key_label', 'truncated', 'last4_mismatch', 'other'];
+const FIXTURES = ['app_list', 'masked', 'revealed_table', 'revealed_lines', 'revealed_dl', 'revealed_lines_br', 'revealed_grid',
+  'apis_dl', 'apis_ul', 'update_pending', 'two_keys', 'no_key_label', 'truncated', 'last4_mismatch', 'split_key_space',
+  'split_key_br', 'key_pre', 'other'];
 
 function runParser(chromium) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'keyrelay-dom-'));
@@ -83,6 +84,14 @@ test('parser in a real DOM', { skip: chromium ? false : 'no chromium installed' 
     ['revealed_lines', 'a8F3kQ9zP2mX7vL4nR6tY1wB5cH0dJ8eG3sU2qK7', '2026/02/25', { id: '', url: 'https://www.rakuten.co.jp/example/', name: 'サンプル店' }],
     // dl/dt/dd, help icon in the label, old key in a closed <details>
     ['revealed_dl', 'SL654321_ZYXWVUTSRQPONMLK', '-', { id: '123456', url: '', name: 'サンプル店' }],
+    // markup b: key on its own source line after the label (one line on screen), U+3000 after it
+    ['revealed_lines_br', 'a8F3kQ9zP2mX7vL4nR6tY1wB5cH0dJ8eG3sU2qK7', '2026/02/25', { id: '', url: '', name: '' }],
+    // markup c: help icons, key in a readonly input beside a copy button, API list as a role=table grid
+    ['revealed_grid', 'SL123456_abcdEFGHijklMNOP', '2026/02/25', { id: '', url: '', name: '' }],
+    // API list as dl (dt name, dd description), a later dl under another heading ignored
+    ['apis_dl', 'SL123456_abcdEFGHijklMNOP', '2026/02/25', { id: '', url: '', name: '' }],
+    // API list as ul/li: <code>name</code>：text, "name text", and a note item skipped
+    ['apis_ul', 'SL123456_abcdEFGHijklMNOP', '2026/02/25', { id: '', url: '', name: '' }],
   ];
   for (const [name, key, expiry, shop] of revealed) {
     await t.test(`${name}: exact key and context`, () => {
@@ -104,6 +113,9 @@ test('parser in a real DOM', { skip: chromium ? false : 'no chromium installed' 
     ['no_key_label', 'unknown_layout', /「ライセンスキー」の項目が見つかりません/],
     ['truncated', 'license_revealed', /欠けている/],
     ['last4_mismatch', 'license_revealed', /IANT/],
+    ['split_key_space', 'license_revealed', /空白や改行/],
+    ['split_key_br', 'unknown_layout', /改行/],
+    ['key_pre', 'unknown_layout', /「ライセンスキー」の項目が見つかりません/],
     ['other', 'other', /ライセンス情報/],
   ];
   for (const [name, kind, reason] of refused) {

@@ -411,3 +411,34 @@ func (s *DeliveryService) WakeWaitingLogin(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// RecoverAbandonedLeases returns every in-progress delivery leased by another
+// handle to pending, due now. Call it only at start and only while holding the
+// data dir's instance lock (internal/instance): then no other helper is alive,
+// so those leases belong to one that crashed (kill -9, power loss), and waiting
+// for them to expire would only delay the delivery. A post the dead helper
+// made before dying is found by the destination's read-before-write and
+// reported as already current, never posted twice.
+func (s *DeliveryService) RecoverAbandonedLeases(ctx context.Context) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	now := formatTime(tx.now)
+	res, err := tx.ExecContext(ctx, `
+		UPDATE deliveries SET status = ?, next_attempt_at = ?, lease_until = '', lease_owner = '', updated_at = ?
+		WHERE status = ? AND lease_owner <> ?`,
+		keyrelay.DeliveryPending, now, now, keyrelay.DeliveryInProgress, s.db.owner)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: recover abandoned leases: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: recover abandoned leases: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("sqlite: recover abandoned leases: %w", err)
+	}
+	return int(n), nil
+}

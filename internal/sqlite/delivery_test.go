@@ -336,6 +336,23 @@ func TestLeasesAcrossProcesses(t *testing.T) {
 		}
 	})
 
+	t.Run("RecoverAbandonedAtStart", func(t *testing.T) {
+		// A restarted helper (holding the instance lock) takes the dead
+		// one's lease back at once instead of waiting for it to expire.
+		n, err := second.RecoverAbandonedLeases(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("recovered %d (%v), want 1", n, err)
+		}
+		wantStatus(t, deliveryOf(t, e, c.ID), keyrelay.DeliveryPending)
+		if n, err := second.RecoverAbandonedLeases(ctx); err != nil || n != 0 {
+			t.Fatalf("second recovery touched %d (%v), want 0", n, err)
+		}
+		// Put the first handle's lease back for the expiry path below.
+		if got, err := first.ClaimDue(ctx, t0, lease, 10); err != nil || len(got) != 1 {
+			t.Fatalf("reclaim: %v (%v)", got, err)
+		}
+	})
+
 	t.Run("CrashRecovery", func(t *testing.T) {
 		got, err := second.ClaimDue(ctx, t0.Add(lease), lease, 10)
 		if err != nil || len(got) != 1 || got[0].CaptureID != c.ID {
