@@ -50,11 +50,15 @@ type PairingService interface {
 	ApprovePairing(ctx context.Context, code string) (*Pairing, error)
 	RevokePairing(ctx context.Context, id int64) error
 	// ClaimSecret returns the secret of an approved pairing to the holder of
-	// its claim token, once; later claims get ECONFLICT.
+	// its claim token, until the pairing first authenticates (TouchPairing);
+	// later claims get ECONFLICT. A push lost with a dying connection can so
+	// be claimed again, by the claim token's holder only.
 	ClaimSecret(ctx context.Context, clientID, claimToken string) ([]byte, error)
 	// PairingSecret returns the secret of an approved pairing, for the
 	// challenge–response.
 	PairingSecret(ctx context.Context, clientID string) ([]byte, error)
+	// TouchPairing records a successful authentication; the first one
+	// spends the claim token.
 	TouchPairing(ctx context.Context, clientID string) error
 	// ApprovedOrigins lists the origins of approved pairings, for the
 	// WebSocket Origin allowlist.

@@ -274,13 +274,9 @@ func (s *PairingService) ClaimSecret(ctx context.Context, clientID, claimToken s
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim secret: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pairings SET claimed_at = ?, last_seen_at = ? WHERE client_id = ?`,
-		formatTime(tx.now), formatTime(tx.now), clientID); err != nil {
-		return nil, fmt.Errorf("sqlite: claim secret: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("sqlite: claim secret: %w", err)
-	}
+	// claimed_at is set by the first authentication (TouchPairing), not
+	// here: a push to a connection that died on the way must not strand the
+	// extension, which still holds the claim token and may ask again.
 	return secret, nil
 }
 
@@ -310,7 +306,10 @@ func (s *PairingService) TouchPairing(ctx context.Context, clientID string) erro
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE pairings SET last_seen_at = ? WHERE client_id = ?`, formatTime(tx.now), clientID)
+	// The first authentication proves the extension holds its secret: from
+	// then on the claim token is spent.
+	res, err := tx.ExecContext(ctx, `UPDATE pairings SET last_seen_at = ?1,
+		claimed_at = CASE WHEN claimed_at = '' THEN ?1 ELSE claimed_at END WHERE client_id = ?2`, formatTime(tx.now), clientID)
 	if err != nil {
 		return fmt.Errorf("sqlite: touch pairing: %w", err)
 	}

@@ -81,6 +81,15 @@ func TestPairing(t *testing.T) {
 		if len(secret) != 32 {
 			t.Fatalf("secret length: got %d, want 32", len(secret))
 		}
+		// Until the extension authenticates, the token's holder may claim
+		// again (the first push may have died with its connection).
+		again, err := ps.ClaimSecret(ctx, p.ClientID, token)
+		if err != nil || !bytes.Equal(again, secret) {
+			t.Fatalf("second claim before auth: %v", err)
+		}
+		if err := ps.TouchPairing(ctx, p.ClientID); err != nil {
+			t.Fatal(err)
+		}
 		_, err = ps.ClaimSecret(ctx, p.ClientID, token)
 		wantCode(t, err, keyrelay.ECONFLICT)
 

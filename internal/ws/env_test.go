@@ -179,6 +179,20 @@ func (e *env) auditEvents(t testing.TB) []*keyrelay.AuditEvent {
 	return evs
 }
 
+// waitAudit is hasAudit for refusals audited while the connection closes:
+// the client may see the close before the audit row commits.
+func (e *env) waitAudit(t testing.TB, kind, substr string) bool {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if e.hasAudit(t, kind, substr) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 // hasAudit reports whether an event of kind whose reason contains substr
 // was recorded.
 func (e *env) hasAudit(t testing.TB, kind, substr string) bool {

@@ -28,7 +28,7 @@ func TestHostRefused(t *testing.T) {
 			assertStatus(t, err, http.StatusForbidden)
 		})
 	}
-	if !e.hasAudit(t, keyrelay.AuditHostRefused, "evil.example") {
+	if !e.waitAudit(t, keyrelay.AuditHostRefused, "evil.example") {
 		t.Error("host refusal not audited")
 	}
 }
@@ -60,7 +60,7 @@ func TestOriginRefused(t *testing.T) {
 			}
 		})
 	}
-	if !e.hasAudit(t, keyrelay.AuditOriginRefused, "evil.example") {
+	if !e.waitAudit(t, keyrelay.AuditOriginRefused, "evil.example") {
 		t.Error("origin refusal not audited with the origin")
 	}
 }
@@ -120,7 +120,7 @@ func TestAuthRefused(t *testing.T) {
 		c := e.dial(t, chromeOrigin)
 		err := c.Auth(e.ctx, "c_0000000000000000", make([]byte, 32))
 		assertServerError(t, err, protocol.CodeUnknownClient)
-		if !e.hasAudit(t, keyrelay.AuditAuthFailed, protocol.CodeUnknownClient) {
+		if !e.waitAudit(t, keyrelay.AuditAuthFailed, protocol.CodeUnknownClient) {
 			t.Error("not audited")
 		}
 	})
@@ -139,7 +139,7 @@ func TestAuthRefused(t *testing.T) {
 		_, err = c.Request(e.ctx, &protocol.Auth{ClientProof: wrong})
 		assertServerError(t, err, protocol.CodeAuthFailed)
 		assertCloseCode(t, waitClosed(t, c), websocket.ClosePolicyViolation)
-		if !e.hasAudit(t, keyrelay.AuditAuthFailed, "wrong client proof") {
+		if !e.waitAudit(t, keyrelay.AuditAuthFailed, "wrong client proof") {
 			t.Error("not audited")
 		}
 	})
@@ -159,7 +159,7 @@ func TestAuthRefused(t *testing.T) {
 		_, err := second.Request(e.ctx, &protocol.AuthBegin{ClientID: cr.ClientID, ClientNonce: nonce})
 		assertServerError(t, err, protocol.CodeNonceReused)
 		assertCloseCode(t, waitClosed(t, second), websocket.ClosePolicyViolation)
-		if !e.hasAudit(t, keyrelay.AuditAuthFailed, "replayed client nonce") {
+		if !e.waitAudit(t, keyrelay.AuditAuthFailed, "replayed client nonce") {
 			t.Error("not audited")
 		}
 	})
@@ -204,7 +204,7 @@ func TestOversizeFrame(t *testing.T) {
 		}
 	}
 	assertCloseCode(t, err, websocket.CloseMessageTooBig)
-	if !e.hasAudit(t, keyrelay.AuditMessageRefused, "64 KiB") {
+	if !e.waitAudit(t, keyrelay.AuditMessageRefused, "64 KiB") {
 		t.Error("not audited")
 	}
 }
@@ -216,7 +216,7 @@ func TestLimits(t *testing.T) {
 		e.dial(t, chromeOrigin)
 		_, err := wsclient.Dial(e.ctx, e.url, chromeOrigin, nil)
 		assertStatus(t, err, http.StatusServiceUnavailable)
-		if !e.hasAudit(t, keyrelay.AuditRateLimited, "connection cap") {
+		if !e.waitAudit(t, keyrelay.AuditRateLimited, "connection cap") {
 			t.Error("not audited")
 		}
 	})
@@ -247,7 +247,7 @@ func TestLimits(t *testing.T) {
 		e := newEnv(t, func(s *ws.Server) { s.Limits.AuthTimeout = 200 * time.Millisecond })
 		c := e.dial(t, chromeOrigin)
 		assertCloseCode(t, waitClosed(t, c), websocket.ClosePolicyViolation)
-		if !e.hasAudit(t, keyrelay.AuditAuthFailed, "deadline") {
+		if !e.waitAudit(t, keyrelay.AuditAuthFailed, "deadline") {
 			t.Error("not audited")
 		}
 	})

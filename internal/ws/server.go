@@ -29,6 +29,8 @@ type Server struct {
 	AppStatus keyrelay.AppStatusService
 	// Alerts may be nil: status then reports no alerts.
 	Alerts keyrelay.AlertSource
+	// Paused may be nil; it reports whether deliveries are paused (一時停止).
+	Paused func() bool
 
 	Port         int      // the helper's port, for the Host check and login URLs
 	ExtraOrigins []string // exact origins allowed besides the pinned extension id
@@ -294,6 +296,9 @@ func (s *Server) broadcast(m protocol.Message) {
 
 func (s *Server) status(ctx context.Context) (*protocol.StatusReply, error) {
 	st := &protocol.StatusReply{Alerts: []keyrelay.Alert{}}
+	if s.Paused != nil {
+		st.Paused = s.Paused()
+	}
 	if s.Alerts == nil {
 		return st, nil
 	}
