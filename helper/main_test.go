@@ -93,16 +93,21 @@ func startHelperAt(t *testing.T, dataDir, addr string) *helperProc {
 			h.cmd.Wait()
 		}
 	})
+	waitListen(t, h)
+	return h
+}
+
+func waitListen(t *testing.T, h *helperProc) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if c, err := net.Dial("tcp", h.addr); err == nil {
 			c.Close()
-			return h
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("helper did not listen on %s; output:\n%s", h.addr, h.output())
-	return nil
 }
 
 func (h *helperProc) stop(t *testing.T) {
