@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	fakegoq "keyrelay/internal/fakes/goq"
@@ -185,24 +186,40 @@ func chromiumFlagArgs(flags map[string]string) []string {
 	return out
 }
 
+// shellQuote makes a flag safe to paste into a shell (the resolver rules
+// contain spaces and commas).
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// self is how the operator should call this binary in the printed steps.
+func self() string {
+	if exe, err := os.Executable(); err == nil {
+		return exe
+	}
+	return "keyrelay"
+}
+
 func printDemoSteps(c *config, flags map[string]string, browserStarted bool) {
 	if browserStarted {
 		fmt.Println("\nChromium を拡張機能付きで起動しました / Chromium started with the extension loaded.")
 	} else {
-		fmt.Printf("\nNo display here: start Chromium yourself with the extension and the fake's names:\n  chromium --user-data-dir=$(mktemp -d) --load-extension=$PWD --disable-extensions-except=$PWD \\\n    %s %s\n", chromiumFlagArgs(flags)[0], chromiumFlagArgs(flags)[1])
+		args := chromiumFlagArgs(flags)
+		for i := range args {
+			args[i] = shellQuote(args[i])
+		}
+		fmt.Printf("\nNo display here: start Chromium yourself with the extension and the fake's names:\n  chromium --user-data-dir=$(mktemp -d) --load-extension=$PWD --disable-extensions-except=$PWD \\\n    %s\n", strings.Join(args, " "))
 		fmt.Println("Or watch the same flow in headless Chromium: go test ./e2e -run TestCaptureEachMarkup -v")
 	}
 	fmt.Printf(`
 手順 / steps:
  1. 拡張機能に6桁のコードが表示されます。下に同じコードが表示されたら承認します:
     The extension shows a 6-digit code; when the same code appears below, approve it:
-      keyrelay pair approve CODE --data-dir %s
+      %s pair approve CODE --data-dir %s
  2. RMS (fake) → 店舗様向け 情報・サービス → 各種申請・設定変更 → WEB APIサービスアクセス許可設定 → アプリ一覧 → GoQSystem の 詳細
  3. 「ロボットによる操作ではありません」にチェック → 確認する (you do this; keyrelay never does)
  4. 拡張機能のボタン → 取得して送信 / click the keyrelay button → capture
- 5. 履歴ページで GoQ への送信結果を確認 / see the delivery on the history page (keyrelay open --data-dir %s)
+ 5. 履歴ページで GoQ への送信結果を確認 / see the delivery on the history page (%s open --data-dir %s)
 Ctrl+C で終了 / Ctrl+C stops the demo.
-`, c.DataDir, c.DataDir)
+`, self(), c.DataDir, self(), c.DataDir)
 }
 
 // announcePairings prints each new pairing request's code, so the demo user
@@ -230,7 +247,7 @@ func announcePairings(ctx context.Context, c *config, log *slog.Logger) {
 		for _, p := range ps {
 			if !seen[p.ClientID] {
 				seen[p.ClientID] = true
-				fmt.Printf("\nペアリング要求 / pairing request: code %s from %q\n  → keyrelay pair approve %s --data-dir %s\n", p.Code, p.Name, p.Code, c.DataDir)
+				fmt.Printf("\nペアリング要求 / pairing request: code %s from %q\n  → %s pair approve %s --data-dir %s\n", p.Code, p.Name, self(), p.Code, c.DataDir)
 			}
 		}
 	}

@@ -205,7 +205,16 @@ func (s *Server) captureRow(ctx context.Context, l lang, c *keyrelay.Capture, na
 	for _, d := range ds {
 		row.Deliveries = append(row.Deliveries, newDeliveryLabel(l, d))
 	}
+	if len(ds) == 0 && !keyrelay.DeliversTo(keyrelay.DestinationGoQ, c) {
+		row.Deliveries = append(row.Deliveries, notTargetLabel(l))
+	}
 	return row, nil
+}
+
+// notTargetLabel marks an app whose key keyrelay keeps but posts nowhere
+// (the shop's own app, another developer's): "未送信" would read as a failure.
+func notTargetLabel(l lang) deliveryLabel {
+	return deliveryLabel{Label: l.T("status.not_target"), Class: "muted"}
 }
 
 func newDeliveryLabel(l lang, d *keyrelay.Delivery) deliveryLabel {
@@ -233,6 +242,9 @@ func newBoardRow(l lang, st *keyrelay.AppStatus, now time.Time) boardRow {
 		row.ExpiryText = "-"
 	}
 	row.Delivery = deliveryLabel{Label: l.Status(st.LastDelivery, 0), Class: statusClass(st.LastDelivery)}
+	if st.LastDelivery == "" && !keyrelay.DeliversTo(keyrelay.DestinationGoQ, &keyrelay.Capture{AppName: st.AppName, Developer: st.Developer}) {
+		row.Delivery = notTargetLabel(l)
+	}
 	return row
 }
 

@@ -106,6 +106,7 @@ var messages = map[string][2]string{
 	"status.needs_attention": {"要対応", "Needs attention"},
 	"status.waiting_login":   {"GoQログイン待ち", "Waiting for GoQ login"},
 	"status.none":            {"未送信", "Not sent"},
+	"status.not_target":      {"送信対象外（GoQのアプリではありません）", "Not sent: not GoQSystem's app"},
 
 	"pairings.title":       {"ペアリング", "Pairings"},
 	"pairings.intro":       {"ブラウザ拡張機能に表示されたコードと同じコードか確認してから承認してください。", "Approve only if the code matches the one the browser extension shows."},

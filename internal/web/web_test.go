@@ -1034,3 +1034,18 @@ func TestStatusBoardAndBanner(t *testing.T) {
 		t.Error("api/status contains the key")
 	}
 }
+
+// TestOwnAppKeyShownAsNotATarget: the shop's own app key is kept but never
+// posted to GoQ; the list says so instead of 未送信, which reads as a failure.
+func TestOwnAppKeyShownAsNotATarget(t *testing.T) {
+	e := newEnv(t)
+	e.seedWith("(アプリ名を登録してください)", "SL123456_OwnAppKey000A9FR", func(c *keyrelay.Capture) { c.Developer = "店舗様" })
+	e.seed("GoQ System (ごくシステム)", "SL123456_GoQAppKey000IANT")
+	res := e.do("GET", "/", nil, withCookies(e.login()))
+	if got, want := strings.Count(res.body, "送信対象外"), 1; got != want {
+		t.Fatalf("送信対象外 appears %d times, want %d (only the shop's own app)", got, want)
+	}
+	if !strings.Contains(res.body, "GoQログイン待ち") {
+		t.Fatal("the GoQ app's delivery status is missing")
+	}
+}
