@@ -1049,3 +1049,23 @@ func TestOwnAppKeyShownAsNotATarget(t *testing.T) {
 		t.Fatal("the GoQ app's delivery status is missing")
 	}
 }
+
+// TestLoginNext: the tray's 承認 link lands on /pairings after login; a next
+// that leads off the helper lands on / instead.
+func TestLoginNext(t *testing.T) {
+	e := newEnv(t)
+	for next, want := range map[string]string{
+		"/pairings":            `content="0;url=/pairings"`,
+		"//evil.example/":      `content="0;url=/"`,
+		"https://evil.example": `content="0;url=/"`,
+	} {
+		token, err := e.sessions.CreateLoginToken(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := e.do("GET", "/login?token="+url.QueryEscape(token)+"&next="+url.QueryEscape(next), nil)
+		if !strings.Contains(res.body, want) {
+			t.Errorf("next=%q: page lacks %s", next, want)
+		}
+	}
+}
