@@ -28,6 +28,16 @@ var templateFuncs = template.FuncMap{
 	"datetime":    keyrelay.FormatDateTime,
 	"date":        keyrelay.FormatDate,
 	"statusClass": statusClass,
+	"destName":    destName,
+}
+
+// destName is what the operator calls a destination.
+func destName(name string) string {
+	switch name {
+	case keyrelay.DestinationGoQ:
+		return "GoQSystem"
+	}
+	return name
 }
 
 // parsePages parses every page once, so a missing or broken template stops
