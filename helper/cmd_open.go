@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
-	"os/exec"
-	"runtime"
+
+	"keyrelay/internal/tray"
 )
 
 // cmdOpen prints and opens a one-time login URL for the history page. The
@@ -26,7 +26,7 @@ func cmdOpen(ctx context.Context, args []string) error {
 	}
 	fmt.Println(u)
 	if !*noBrowser {
-		if err := openBrowser(u); err != nil {
+		if err := tray.OpenBrowser(u); err != nil {
 			fmt.Println("ブラウザを開けませんでした。上のURLを2分以内に開いてください。/ Could not start a browser; open the URL above within 2 minutes.")
 		}
 	}
@@ -48,18 +48,4 @@ func loginURL(ctx context.Context, c *config) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("http://127.0.0.1:%d/login?token=%s", port, url.QueryEscape(tok)), nil
-}
-
-// openBrowser hands a URL to the desktop's default browser.
-func openBrowser(u string) error {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", u)
-	case "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u)
-	default:
-		cmd = exec.Command("xdg-open", u)
-	}
-	return cmd.Start()
 }

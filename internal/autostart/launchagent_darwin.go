@@ -5,9 +5,7 @@ package autostart
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -50,37 +48,5 @@ func enable(exe string, args []string) error {
 	b.WriteString("\t<key>RunAtLoad</key>\n\t<true/>\n")
 	b.WriteString("\t<key>ProcessType</key>\n\t<string>Interactive</string>\n")
 	b.WriteString("</dict>\n</plist>\n")
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
-}
-
-func disable() error {
-	p, err := Path()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
-}
-
-func status() (bool, string, error) {
-	p, err := Path()
-	if err != nil {
-		return false, "", err
-	}
-	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-		return false, p, nil
-	} else if err != nil {
-		return false, p, fmt.Errorf("autostart: %w", err)
-	}
-	return true, p, nil
+	return writeFileAtomic(p, b.Bytes(), 0o644)
 }
