@@ -105,7 +105,11 @@ keyrelay demo / デモ
 	started := false
 	if !*noBrowser && (os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "") {
 		if path, err := exec.LookPath(*browser); err == nil {
-			started = startDemoBrowser(path, *extDir, flags, []string{rms.MainMenuURL(), login}) == nil
+			if err := startDemoBrowser(path, *extDir, flags, []string{rms.MainMenuURL(), login}); err != nil {
+				fmt.Println("Chromium could not be started:", err)
+			} else {
+				started = true
+			}
 		}
 	}
 	printDemoSteps(&c, flags, started)
@@ -171,10 +175,32 @@ func startDemoBrowser(path, extDir string, flags map[string]string, urls []strin
 	}
 	args := []string{"--user-data-dir=" + profile, "--no-first-run", "--load-extension=" + ext,
 		"--disable-extensions-except=" + ext, "--disable-background-networking"}
+	if os.Geteuid() == 0 {
+		// Chromium refuses to start as root without this; a demo run as
+		// root (a container, a CI box) should still show the window.
+		args = append(args, "--no-sandbox")
+	}
 	args = append(args, chromiumFlagArgs(flags)...)
 	args = append(args, urls...)
+	logFile, err := os.Create(filepath.Join(profile, "chromium.log"))
+	if err != nil {
+		return err
+	}
 	cmd := exec.Command(path, args...)
-	return cmd.Start()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	// A browser that dies at once (no usable display, a bad flag) would
+	// leave the demo saying it started one.
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		return fmt.Errorf("chromium exited at once (%v); see %s", err, logFile.Name())
+	case <-time.After(2 * time.Second):
+		return nil
+	}
 }
 
 func chromiumFlagArgs(flags map[string]string) []string {
