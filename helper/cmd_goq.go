@@ -97,14 +97,12 @@ func cmdGoQ(ctx context.Context, args []string) error {
 			fmt.Println("GoQSystem にログインし、WEBAPI設定のライセンスキー欄を確認しました / logged in and found the license key field.")
 			return nil
 		}
-		cs, _, err := st.captures.FindCaptures(ctx, keyrelay.CaptureFilter{Limit: 1})
+		cp, err := newestGoQCapture(ctx, st, shopKey)
 		if err != nil {
 			return err
 		}
-		if len(cs) == 0 {
-			return errors.New("まだ取得したキーがありません / no capture yet")
-		}
-		key, err := st.captures.RevealKey(ctx, cs[0].ID)
+		cs := []*keyrelay.Capture{cp}
+		key, err := st.captures.RevealKey(ctx, cp.ID)
 		if err != nil {
 			return err
 		}
@@ -181,4 +179,35 @@ func stty(tty *os.File, arg string) error {
 	cmd := exec.Command("stty", arg)
 	cmd.Stdin = tty
 	return cmd.Run()
+}
+
+// newestGoQCapture is the newest capture GoQ would be sent: GoQSystem's own
+// app, of the shop these settings are for (any shop for the default login).
+func newestGoQCapture(ctx context.Context, st *services, shopKey string) (*keyrelay.Capture, error) {
+	var before int64
+	for {
+		cs, _, err := st.captures.FindCaptures(ctx, keyrelay.CaptureFilter{BeforeID: before, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if !keyrelay.DeliversTo(goq.Name, c) {
+				continue
+			}
+			if shopKey != "" {
+				sh, err := st.shops.FindShopByID(ctx, c.ShopID)
+				if err != nil {
+					return nil, err
+				}
+				if sh.Key != shopKey {
+					continue
+				}
+			}
+			return c, nil
+		}
+		if len(cs) < 200 {
+			return nil, errors.New("GoQSystem に送るキーをまだ取得していません / no GoQSystem key captured yet for this shop")
+		}
+		before = cs[len(cs)-1].ID
+	}
 }

@@ -142,7 +142,12 @@ func (h *helperProc) cli(t *testing.T, args ...string) string {
 func TestPairCaptureHistory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	h := startHelper(t, t.TempDir())
+	dir := t.TempDir()
+	// A data dir someone else made world-readable is tightened at start.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := startHelper(t, dir)
 	c := pairAndAuth(ctx, t, h)
 	defer c.Close()
 	capture := testCapture("8d0c7c1e-3a52-4c43-9a53-5d1f0d7e2b11", testKey)
@@ -198,6 +203,9 @@ func TestPairCaptureHistory(t *testing.T) {
 
 func assertNoPlaintext(t *testing.T, dir, secret string) {
 	t.Helper()
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("data dir %s: mode %v (%v), want 0700", dir, fi.Mode().Perm(), err)
+	}
 	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err

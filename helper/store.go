@@ -31,6 +31,11 @@ func openStore(c *config, log *slog.Logger) (*services, error) {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	// MkdirAll leaves an existing dir as it was; the secrets' dir is the
+	// operator's alone whoever made it.
+	if err := os.Chmod(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
 	sealer, err := secret.Open(c.DataDir, c.Keyring)
 	if err != nil {
 		return nil, fmt.Errorf("data key: %w", err)

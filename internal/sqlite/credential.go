@@ -171,10 +171,11 @@ func listCredentials(ctx context.Context, tx *Tx, destination string) ([]*keyrel
 }
 
 // findCredentials picks the credentials for shopKey: an exact match, else
-// the only ones configured for destination (so a single-shop operator need
-// not care about shop keys). With several and no match it is ENOTFOUND
-// rather than a guess: posting a key into another shop's GoQ is worse than
-// waiting.
+// the default ones (ShopKey "", set without naming a shop) when they are the
+// only ones configured for destination, so a single-shop operator need not
+// care about shop keys. Credentials set for a named shop are never used for
+// another shop, and with several and no match it is ENOTFOUND rather than a
+// guess: posting a key into another shop's GoQ is worse than waiting.
 func findCredentials(ctx context.Context, tx *Tx, destination, shopKey string, decrypt bool) (*keyrelay.Credentials, error) {
 	cs, sealed, err := listCredentials(ctx, tx, destination)
 	if err != nil {
@@ -186,7 +187,7 @@ func findCredentials(ctx context.Context, tx *Tx, destination, shopKey string, d
 			found = c
 		}
 	}
-	if found == nil && len(cs) == 1 {
+	if found == nil && len(cs) == 1 && cs[0].ShopKey == "" {
 		found = cs[0]
 	}
 	if found == nil {

@@ -177,6 +177,22 @@ func (s *DeliveryService) ClaimDue(ctx context.Context, now time.Time, lease tim
 	defer tx.Rollback()
 
 	nowS := formatTime(now)
+	// An older key must never be posted after a newer one. Creating a
+	// capture supersedes the older deliveries that are waiting, but one that
+	// was in flight then can come back as a retry (or a released or expired
+	// lease) later; it is superseded here, before anything is claimed.
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE deliveries SET status = ?, finished_at = ?, updated_at = ?, next_attempt_at = '', lease_until = '', lease_owner = ''
+		WHERE (status IN (?, ?) OR (status = ? AND lease_until <= ?))
+		AND EXISTS (SELECT 1 FROM deliveries n
+			JOIN captures nc ON nc.id = n.capture_id
+			JOIN captures oc ON oc.id = deliveries.capture_id
+			WHERE n.destination = deliveries.destination AND n.shop_id = deliveries.shop_id
+			AND nc.app_name = oc.app_name AND n.capture_id > deliveries.capture_id)`,
+		keyrelay.DeliverySuperseded, formatTime(tx.now), formatTime(tx.now),
+		keyrelay.DeliveryPending, keyrelay.DeliveryWaitingLogin, keyrelay.DeliveryInProgress, nowS); err != nil {
+		return nil, fmt.Errorf("sqlite: claim due: supersede: %w", err)
+	}
 	rows, err := tx.QueryContext(ctx, `
 		SELECT d.id, d.shop_id FROM deliveries d
 		WHERE d.status IN (?, ?)

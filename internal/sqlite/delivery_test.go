@@ -383,3 +383,50 @@ func TestOwnAppKeyNotQueuedForGoQ(t *testing.T) {
 		t.Fatalf("got %d deliveries for the shop's own app, want none", len(ds))
 	}
 }
+
+// TestOlderRetryNeverAfterNewer: an older key that was in flight when a newer
+// capture arrived, and then failed transiently, must not be retried after the
+// newer key: it would overwrite the new key in GoQ.
+func TestOlderRetryNeverAfterNewer(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	setCreds(t, e, "")
+	ds := sqlite.NewDeliveryService(e.db)
+	a := mustCreate(t, e, newCapture("111111", "GoQSystem", "SL111111_OlderKey00000001"))
+	lease := time.Minute
+	claimed, err := ds.ClaimDue(ctx, t0, lease, 10)
+	if err != nil || len(claimed) != 1 || claimed[0].CaptureID != a.ID {
+		t.Fatalf("claim A: %v (%v)", claimed, err)
+	}
+	b := mustCreate(t, e, newCapture("111111", "GoQSystem", "SL111111_NewerKey00000002"))
+	wantStatus(t, deliveryOf(t, e, a.ID), keyrelay.DeliveryInProgress) // in flight: not touched
+	// A fails transiently: back to pending, due in 30 s.
+	if _, err := ds.RecordAttempt(ctx, claimed[0].ID, &keyrelay.DeliveryAttempt{Result: keyrelay.DeliveryPending, Error: "GoQ 500"}, t0.Add(30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ds.ClaimDue(ctx, t0.Add(time.Second), lease, 10)
+	if err != nil || len(got) != 1 || got[0].CaptureID != b.ID {
+		t.Fatalf("claim after A's failure = %v (%v), want only B", got, err)
+	}
+	wantStatus(t, deliveryOf(t, e, a.ID), keyrelay.DeliverySuperseded)
+	if _, err := ds.RecordAttempt(ctx, got[0].ID, &keyrelay.DeliveryAttempt{Result: keyrelay.DeliveryDelivered}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ds.ClaimDue(ctx, t0.Add(time.Hour), lease, 10); err != nil || len(got) != 0 {
+		t.Fatalf("claim after B delivered = %v (%v), want nothing (A must never be posted)", got, err)
+	}
+}
+
+// TestOtherShopsLoginNeverUsed: with only shop 111111's GoQ login saved, a
+// capture from shop 222222 waits for its own login instead of being posted
+// into 111111's GoQ (which would overwrite 111111's working key).
+func TestOtherShopsLoginNeverUsed(t *testing.T) {
+	e := newEnv(t)
+	setCreds(t, e, keyrelay.ShopRef{ID: "111111"}.Key())
+	own := mustCreate(t, e, newCapture("111111", "GoQSystem", "SL111111_AbCdEfGh12345678"))
+	other := mustCreate(t, e, newCapture("222222", "GoQSystem", "SL222222_AbCdEfGh12345678"))
+	wantStatus(t, deliveryOf(t, e, own.ID), keyrelay.DeliveryPending)
+	wantStatus(t, deliveryOf(t, e, other.ID), keyrelay.DeliveryWaitingLogin)
+	_, err := sqlite.NewCredentialService(e.db).FindCredentials(context.Background(), "goq", keyrelay.ShopRef{ID: "222222"}.Key())
+	wantCode(t, err, keyrelay.ENOTFOUND)
+}

@@ -164,13 +164,25 @@ func TestCredentials(t *testing.T) {
 		}
 	})
 
-	t.Run("OnlyOneIsFallback", func(t *testing.T) {
-		got, err := cs.FindCredentials(ctx, "goq", "id:999999")
-		if err != nil || got.ID != c.ID {
-			t.Fatalf("got %v (%v)", got, err)
-		}
+	t.Run("NamedShopNeverFallsBack", func(t *testing.T) {
+		// Credentials saved for shop 111111 are not another shop's.
+		_, err := cs.FindCredentials(ctx, "goq", "id:999999")
+		wantCode(t, err, keyrelay.ENOTFOUND)
 		_, err = cs.FindCredentials(ctx, "other", "id:111111")
 		wantCode(t, err, keyrelay.ENOTFOUND)
+	})
+
+	t.Run("OnlyDefaultIsFallback", func(t *testing.T) {
+		e := newEnv(t)
+		cs := sqlite.NewCredentialService(e.db)
+		d := &keyrelay.Credentials{Destination: "goq", BaseURL: "https://order.goqsystem.com/goq21/", LoginID: "only", Password: "pw"}
+		if err := cs.SetCredentials(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		got, err := cs.FindCredentials(ctx, "goq", "id:999999")
+		if err != nil || got.ID != d.ID {
+			t.Fatalf("got %v (%v), want the default login", got, err)
+		}
 	})
 
 	t.Run("UpdateKeepsPassword", func(t *testing.T) {
@@ -233,9 +245,11 @@ func TestCredentials(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode(t, cs.DeleteCredentials(ctx, c.ID), keyrelay.ENOTFOUND)
-		got, err := cs.FindCredentials(ctx, "goq", "id:111111")
+		_, err := cs.FindCredentials(ctx, "goq", "id:111111")
+		wantCode(t, err, keyrelay.ENOTFOUND)
+		got, err := cs.FindCredentials(ctx, "goq", "id:222222")
 		if err != nil || got.ShopKey != "id:222222" {
-			t.Fatalf("after delete the only one left should apply: %+v (%v)", got, err)
+			t.Fatalf("the other shop's login: %+v (%v)", got, err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"fmt"
 	"github.com/gorilla/websocket"
 
 	"keyrelay/internal/keyrelay"
@@ -78,13 +79,20 @@ func (c *conn) auth(m *protocol.Auth) {
 		c.authFailed(ref, "wrong client proof")
 		return
 	}
-	c.state = stateAuthed
-	c.authed.Store(true)
 	ctx, cancel := c.ctx()
 	defer cancel()
+	// The first authentication spends the claim token (PROTOCOL.md §2):
+	// without that write the helper does not authenticate, and the client
+	// retries on a new connection.
 	if err := s.Pairings.TouchPairing(ctx, c.clientID); err != nil {
-		s.log.Warn("touch pairing", "client_id", c.clientID, "err", err)
+		s.log.Error("touch pairing", "client_id", c.clientID, "err", err)
+		ja, en := keyrelay.ErrorMessage(fmt.Errorf("touch pairing: %w", err))
+		c.send(protocol.NewError(protocol.CodeInternal, ref, ja, en).Reply())
+		c.closeWith(websocket.CloseInternalServerErr, "cannot record authentication")
+		return
 	}
+	c.state = stateAuthed
+	c.authed.Store(true)
 	s.audit(keyrelay.AuditAuthOK, c.remote, c.origin, c.clientID, "authenticated")
 	c.send(&protocol.AuthOK{Header: protocol.Header{Ref: ref}, ClientID: c.clientID, PingIntervalMS: s.lim.PingInterval.Milliseconds()})
 }

@@ -280,3 +280,22 @@ func assertNoKey(t *testing.T, e *env) {
 		}
 	})
 }
+
+// TestReusedCaptureIDWithOtherKey: a capture_id reused with a different key
+// is the client's error (a resend would fail the same way), not an internal
+// one the extension would retry forever; nothing stored changes.
+func TestReusedCaptureIDWithOtherKey(t *testing.T) {
+	e := newEnv(t)
+	c, _ := e.authed(t)
+	first := newCapture("SL123456_FirstKey0000ABCD")
+	if _, err := c.Capture(e.ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	second := *first
+	second.Key = "SL123456_OtherKey0000WXYZ"
+	_, err := c.Capture(e.ctx, &second)
+	assertServerError(t, err, protocol.CodeInvalidCapture)
+	if n := e.captureCount(t); n != 1 {
+		t.Fatalf("%d captures stored, want 1", n)
+	}
+}

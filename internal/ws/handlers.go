@@ -164,7 +164,10 @@ func (c *conn) status(m *protocol.StatusRequest) {
 // messages; anything else is ours: logged once here, and the client gets
 // the generic internal error. secret, when set, is scrubbed from the log.
 func (c *conn) storeFailed(ref, op, invalidCode string, err error, secret string) {
-	if keyrelay.ErrorCode(err) == keyrelay.EINVALID {
+	// EINVALID, and ECONFLICT (a capture_id reused with a different key),
+	// are the client's to fix: a resend would fail the same way, so they
+	// are refusals, not internal errors the extension would retry forever.
+	if code := keyrelay.ErrorCode(err); code == keyrelay.EINVALID || code == keyrelay.ECONFLICT {
 		ja, en := keyrelay.ErrorMessage(err)
 		if secret != "" {
 			ja, en = strings.ReplaceAll(ja, secret, "[key]"), strings.ReplaceAll(en, secret, "[key]")
