@@ -10,6 +10,11 @@
 // posted once; a second POST happens only when the first was provably not
 // processed (answered with the login page or a 403 token error) and a fresh
 // read shows the key is still not stored.
+//
+// Read-before-write needs GoQ to show the stored key. When it does not
+// (masked, blank, a password field), Deliver posts once and, unless the
+// page then shows the key, fails with ErrUnverifiable, which the outbox does
+// not retry: the operator checks GoQ instead of keyrelay posting blind.
 package goq
 
 import (
@@ -142,9 +147,14 @@ func (c *Client) Deliver(ctx context.Context, req keyrelay.DeliveryRequest) (res
 func (s *session) save(ctx context.Context, p *page, ctl *control, key string) (keyrelay.DeliveryResult, error) {
 	last4 := keyrelay.KeyLast4(key)
 	for reposted := false; ; reposted = true {
+		// When GoQ did not show the stored key before this post, neither a
+		// look now nor a later Deliver can tell whether the post landed; a
+		// post with an unknown outcome then ends with ErrUnverifiable,
+		// never with an error the outbox would retry by posting again.
+		hidden := !shown(ctl)
 		answer, err := s.submitKey(ctx, p, ctl, key)
-		unprocessed := err == nil && answer.loginForm() != nil ||
-			keyrelay.ErrorCode(err) == keyrelay.EFORBIDDEN
+		loginAnswer := err == nil && answer.loginForm() != nil
+		unprocessed := loginAnswer || keyrelay.ErrorCode(err) == keyrelay.EFORBIDDEN
 		if err == nil && !unprocessed {
 			break
 		}
@@ -152,20 +162,34 @@ func (s *session) save(ctx context.Context, p *page, ctl *control, key string) (
 			// 5xx, timeout, lost answer: the save may or may not have
 			// happened. Look, but never post again in this call.
 			if ctx.Err() == nil && keyrelay.ErrorCode(err) == keyrelay.EUNAVAILABLE {
-				if _, now, rerr := s.open(ctx); rerr == nil && now.value == key {
-					return delivered(last4), nil
+				if _, now, rerr := s.open(ctx); rerr == nil {
+					if now.value == key {
+						return delivered(last4), nil
+					}
+					hidden = hidden || !shown(now)
+				}
+				if hidden {
+					return keyrelay.DeliveryResult{}, errUnverifiable(last4, err)
 				}
 			}
 			return keyrelay.DeliveryResult{}, err
 		}
 		// Not processed (session gone, or token refused): read afresh and
-		// post once more only if the key is still not there.
+		// post once more only if the key is still not there. A login page
+		// can also answer a save that was stored just before the session
+		// ended, so after one the key must be visible to decide.
 		var rerr error
 		if p, ctl, rerr = s.open(ctx); rerr != nil {
+			if loginAnswer && hidden {
+				return keyrelay.DeliveryResult{}, errUnverifiable(last4, rerr)
+			}
 			return keyrelay.DeliveryResult{}, rerr
 		}
 		if ctl.value == key {
 			return delivered(last4), nil
+		}
+		if loginAnswer && (hidden || !shown(ctl)) {
+			return keyrelay.DeliveryResult{}, errUnverifiable(last4, nil)
 		}
 		if reposted {
 			if err != nil {
@@ -176,9 +200,17 @@ func (s *session) save(ctx context.Context, p *page, ctl *control, key string) (
 	}
 	_, now, err := s.open(ctx)
 	if err != nil {
+		if !shown(ctl) {
+			// The save was answered, so it most likely landed; a retry
+			// could not see it and would post again.
+			return keyrelay.DeliveryResult{}, errUnverifiable(last4, err)
+		}
 		return keyrelay.DeliveryResult{}, err
 	}
 	if now.value != key {
+		if !shown(now) {
+			return keyrelay.DeliveryResult{}, errUnverifiable(last4, nil)
+		}
 		return keyrelay.DeliveryResult{}, errVerifyMismatch()
 	}
 	return delivered(last4), nil

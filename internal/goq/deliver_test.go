@@ -532,3 +532,50 @@ func BenchmarkDeliver(b *testing.B) {
 		i++
 	}
 }
+
+// rewriteSettings serves the fake with the settings page passed through edit.
+func rewriteSettings(edit func(string) string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || r.URL.Path != fakegoq.SettingsPath {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				if k != "Content-Length" {
+					w.Header()[k] = v
+				}
+			}
+			w.WriteHeader(rec.Code)
+			io.WriteString(w, edit(rec.Body.String()))
+		})
+	}
+}
+
+// TestDeliverFormAttribute: controls tied to the settings form by form= from
+// outside it are posted (the fake refuses a save without lock_version,
+// mall_code and the save button), and a control inside it tied to another
+// form is not (the fake refuses unknown fields).
+func TestDeliverFormAttribute(t *testing.T) {
+	e := startWrapped(t, fakegoq.MarkupTable, rewriteSettings(func(page string) string {
+		const end = "</form>\n</main>"
+		i, j := strings.Index(page, `<input type="hidden" name="lock_version"`), strings.Index(page, end)
+		if i < 0 || j < i {
+			t.Errorf("settings page layout changed; cannot rewrite it")
+			return page
+		}
+		outside := strings.ReplaceAll(page[i:j], "<input ", `<input form="MallSettingForm" `)
+		inside := `<input type="text" name="setting[search_extra]" value="x" form="globalSearch">` +
+			`<input type="hidden" name="setting[orphan]" value="y" form="noSuchForm">`
+		return page[:i] + inside + "</form>\n" + outside + page[j+len("</form>"):]
+	}))
+	e.fake.SetSettings(tricky)
+	before := e.fake.Settings()
+	if _, err := e.deliver(t); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	wantCounts(t, e.fake, 1, 1)
+	checkOnlyKey(t, before, e.fake.Settings(), newKey)
+}

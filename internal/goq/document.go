@@ -21,7 +21,10 @@ type form struct {
 }
 
 type control struct {
-	form     *form
+	form     *form // form owner, after the form= attribute is applied
+	nest     *form // form the control sits in, if any
+	formAttr string
+	hasForm  bool   // has a form= attribute
 	tag      string // input, select, textarea, button
 	typ      string // lower-case type; "" for select/textarea
 	name, id string
@@ -73,6 +76,8 @@ type tableRow struct {
 func parseDocument(src string) *document {
 	d := &document{}
 	var (
+		controls  []*control           // all, in tree order
+		firstByID = map[string]*form{} // first element with each id: its form, or nil if not a form
 		cur       *form
 		sel       *control
 		opt       *option
@@ -143,7 +148,8 @@ func parseDocument(src string) *document {
 	sep := func() { addText(" ") }
 
 	addControl := func(c *control) {
-		c.form = cur
+		c.nest = cur
+		controls = append(controls, c)
 		if fieldsetDisabled() {
 			c.disabled = true
 		}
@@ -160,7 +166,6 @@ func parseDocument(src string) *document {
 			}
 		}
 		if cur != nil {
-			cur.controls = append(cur.controls, c)
 			c.before = before.String()
 			if c.visible() {
 				before.Reset()
@@ -176,6 +181,7 @@ func parseDocument(src string) *document {
 			if t.name != "option" && t.name != "optgroup" && sel == nil {
 				sep()
 			}
+			var opened *form // a form this tag opens
 			switch t.name {
 			case "title":
 				inTitle = true
@@ -199,6 +205,7 @@ func parseDocument(src string) *document {
 				cur.method, _ = t.attr("method")
 				cur.enctype, _ = t.attr("enctype")
 				cur.acceptCharset, _ = t.attr("accept-charset")
+				opened = cur
 				d.forms = append(d.forms, cur)
 				before.Reset()
 			case "fieldset":
@@ -258,6 +265,11 @@ func parseDocument(src string) *document {
 				addControl(c)
 				textarea = c
 			}
+			if id, ok := t.attr("id"); ok {
+				if _, seen := firstByID[id]; !seen {
+					firstByID[id] = opened
+				}
+			}
 		case tokEnd:
 			switch t.name {
 			case "title":
@@ -300,6 +312,19 @@ func parseDocument(src string) *document {
 		}
 	}
 	closeOption()
+	// A control's form owner is the form it sits in, unless it has a form=
+	// attribute: then it is the form whose id that names, wherever it is,
+	// and none if the first element with that id is not a form. A browser
+	// submits exactly these controls, so the post must too.
+	for _, c := range controls {
+		c.form = c.nest
+		if c.hasForm {
+			c.form = firstByID[c.formAttr]
+		}
+		if c.form != nil {
+			c.form.controls = append(c.form.controls, c)
+		}
+	}
 	// A label without for= labels its first labelable control.
 	for _, l := range d.labels {
 		if l.forID != "" {
@@ -322,6 +347,7 @@ func newControl(t *token, tag string) *control {
 	c := &control{tag: tag}
 	c.name, _ = t.attr("name")
 	c.id, _ = t.attr("id")
+	c.formAttr, c.hasForm = t.attr("form")
 	c.disabled = t.has("disabled")
 	c.readOnly = t.has("readonly")
 	c.dirname, _ = t.attr("dirname")

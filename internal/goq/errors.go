@@ -19,7 +19,9 @@ import (
 //	               was lost (5xx/timeout after POST) and did not stick
 //	ECONFLICT      the save was answered but the re-read value is not the new key
 //	               (GoQ silently ignored it), or GoQ said another screen
-//	               changed the settings (409)
+//	               changed the settings (409); also, wrapped with
+//	               ErrUnverifiable, GoQ does not show the stored key, so
+//	               the save cannot be checked (not retried)
 //	EINVALID       no form, no 「RMS Service Square ライセンスキー」 label, more
 //	               than one, a read-only field, GoQ rejected the form (400), a
 //	               form that would send the key elsewhere or in a URL, an
@@ -77,6 +79,31 @@ func errVerifyMismatch() error {
 	return keyrelay.Errorf(keyrelay.ECONFLICT,
 		"GoQSystem に保存したはずのライセンスキーが、画面を開き直すと反映されていませんでした（保存が無視されました）。",
 		"After saving, GoQSystem did not show the new license key: the save was ignored.")
+}
+
+// ErrUnverifiable marks a delivery whose save keyrelay cannot check because
+// GoQ does not show the stored key: the field is masked, blank, or a password
+// field. errors.Is finds it in the error Deliver returns, next to a
+// *keyrelay.Error (code ECONFLICT) holding the operator's message.
+//
+// It is permanent: a retry would see no more than this attempt did, and
+// since read-before-write cannot see the key either, it would post again a
+// key that may already be saved. The outbox stops at it after one attempt.
+var ErrUnverifiable = errors.New("goq: GoQ does not show the saved license key")
+
+// errUnverifiable is the error for ErrUnverifiable. cause, if not nil, is
+// the failure that left the save's outcome unknown; it is kept for the log.
+func errUnverifiable(last4 string, cause error) error {
+	kerr := keyrelay.Errorf(keyrelay.ECONFLICT,
+		"GoQSystem の画面では保存済みのライセンスキーが伏せ字または空欄で表示されるため、keyrelay は保存されたかを確認できません。"+
+			"二重に送信しないよう、自動の再試行はしません。GoQSystem のWEBAPI設定画面を開き、「%s」に末尾4桁が %s のキーが設定されているかご自身で確認してください。",
+		"GoQSystem shows the saved license key masked or blank, so keyrelay cannot check that it was saved. "+
+			"To avoid posting it twice, keyrelay will not retry automatically. Open GoQSystem's WEBAPI settings page and check yourself that 「%s」 holds the key ending %s.",
+		KeyLabel, last4)
+	if cause != nil {
+		return fmt.Errorf("%w (%w; outcome unknown after: %w)", kerr, ErrUnverifiable, cause)
+	}
+	return fmt.Errorf("%w (%w)", kerr, ErrUnverifiable)
 }
 
 // errStatus maps an unexpected HTTP status to an error naming the step.
@@ -182,9 +209,14 @@ func scrub(err error, secrets ...string) error {
 	ja, en := keyrelay.ErrorMessage(err)
 	for _, s := range secrets {
 		if len(s) >= 4 && (strings.Contains(err.Error(), s) || strings.Contains(ja, s) || strings.Contains(en, s)) {
-			return keyrelay.Errorf(keyrelay.ErrorCode(err),
+			kerr := keyrelay.Errorf(keyrelay.ErrorCode(err),
 				"GoQSystem への配信に失敗しました（詳細は秘密情報を含むため省略しました）。",
 				"Delivery to GoQSystem failed (details withheld because they contained a secret).")
+			if errors.Is(err, ErrUnverifiable) {
+				// The outbox's retry decision must survive the scrubbing.
+				return fmt.Errorf("%w (%w)", kerr, ErrUnverifiable)
+			}
+			return kerr
 		}
 	}
 	return err

@@ -234,3 +234,75 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestFormAttribute: a control with form= belongs to the form with that id
+// wherever it sits, and to no form if that id is not a form's.
+func TestFormAttribute(t *testing.T) {
+	d := parseDocument(`<input name=before form=f value=1>
+<form id=f method=post>
+<input name=in value=2>
+<input name=elsewhere form=g value=3>
+<input name=nowhere form=missing value=4>
+<input name=notaform form=d value=5>
+<input name=empty form="" value=6>
+<input type=submit name=back value=戻る>
+</form>
+<div id=d></div>
+<form id=g method=post><input name=g1 value=7></form>
+<input name=after form=f value=8>
+<button form=f name=go value=save>設定を保存して次へ進む</button>
+<form id=f method=post><input name=second value=9></form>`)
+	if got, want := len(d.forms), 3; got != want {
+		t.Fatalf("%d forms, want %d", got, want)
+	}
+	entries := func(f *form) (out []string) {
+		for _, e := range formEntries(f, nil, chooseSubmitter(f, saveLabel)) {
+			out = append(out, e.name+"="+e.value)
+		}
+		return out
+	}
+	for i, want := range [][]string{
+		{"before=1", "in=2", "after=8", "go=save"},
+		{"elsewhere=3", "g1=7"},
+		{"second=9"}, // the id is the first form's
+	} {
+		if got := entries(d.forms[i]); !slices.Equal(got, want) {
+			t.Errorf("form %d entries\n got %q\nwant %q", i, got, want)
+		}
+	}
+}
+
+func TestFindKeyFieldWithFormAttribute(t *testing.T) {
+	t.Run("outside its form", func(t *testing.T) {
+		d := parseDocument(`<form id=s method=post><input name=other></form>
+			<label for=k>RMS Service Square ライセンスキー</label><input id=k name=k form=s>`)
+		c, err := findKeyField(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.name != "k" || c.form != d.forms[0] {
+			t.Errorf("found %q in form %p, want k in %p", c.name, c.form, d.forms[0])
+		}
+	})
+	t.Run("inside a form it does not belong to", func(t *testing.T) {
+		_, err := find(t, `<form method=post><label for=k>RMS Service Square ライセンスキー</label>
+			<input id=k name=k form=nowhere></form>`)
+		if got := keyrelay.ErrorCode(err); got != keyrelay.EINVALID {
+			t.Fatalf("code %q (%v), want %q", got, err, keyrelay.EINVALID)
+		}
+	})
+}
+
+func TestMasked(t *testing.T) {
+	for _, v := range []string{"********", "SL100001_****", "●●●●", "••••ABCD", "末尾4桁: ABCD", "設定済み", "XXXXXXXXXXXX",
+		"[redacted]", "SL1…", " ", "SL100001_abc def"} {
+		if !masked(v) {
+			t.Errorf("masked(%q) = false, want true", v)
+		}
+	}
+	for _, v := range []string{"SL100001_NEWkeyQwErTy1234", "a-b_c.d+e/f=g", "SL100001_OLDkey0000000001"} {
+		if masked(v) {
+			t.Errorf("masked(%q) = true, want false", v)
+		}
+	}
+}

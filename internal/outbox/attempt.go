@@ -166,7 +166,7 @@ func (w *Worker) failed(ctx context.Context, n int, err error, secrets []string)
 	if ctx.Err() != nil {
 		return result{interrupted: true, err: err, secrets: secrets}
 	}
-	if n >= attemptLimit(keyrelay.ErrorCode(err), w.MaxAttempts) {
+	if n >= attemptLimit(err, w.MaxAttempts) {
 		r := w.giveUp(n, err)
 		r.secrets = secrets
 		return r

@@ -1,8 +1,10 @@
 package outbox
 
 import (
+	"errors"
 	"time"
 
+	"keyrelay/internal/goq"
 	"keyrelay/internal/keyrelay"
 )
 
@@ -20,19 +22,26 @@ import (
 //	ENOTFOUND      settings page gone                           min(3, MaxAttempts)
 //	EUNAUTHORIZED  login refused (wrong ID or password)         min(2, MaxAttempts)
 //	EFORBIDDEN     the GoQ account may not edit the settings    min(2, MaxAttempts)
+//	ECONFLICT wrapping goq.ErrUnverifiable: GoQ shows the       1
+//	               saved key masked or blank, the save cannot be checked
 //
 // Why: time fixes downtime, so it gets the full budget. A wrong password or a
 // changed form does not fix itself; a second try only rules out a page that
 // was caught half-rendered or mid-deploy, and repeating a refused login risks
 // locking the GoQ account. A failed verification may be GoQ silently dropping
-// a save under load, so it gets a few more tries than a missing form.
+// a save under load, so it gets a few more tries than a missing form. An
+// unverifiable save gets no retry at all: a retry cannot see the key either,
+// so it would post it again, maybe a second time; the operator checks GoQ.
 //
 // Before Deliver is called: no credentials → waiting_login (not a failure; the
 // store wakes it when credentials are set); the capture gone or the
 // destination not configured → needs_attention at once.
-func attemptLimit(code string, max int) int {
+func attemptLimit(err error, max int) int {
+	if errors.Is(err, goq.ErrUnverifiable) {
+		return 1
+	}
 	var n int
-	switch code {
+	switch keyrelay.ErrorCode(err) {
 	case keyrelay.EUNAVAILABLE, keyrelay.EINTERNAL:
 		return max
 	case keyrelay.ECONFLICT:

@@ -17,6 +17,7 @@ type faults struct {
 	expireAtGet     bool
 	expireAtSave    bool
 	expireAfterSave bool
+	keyDisplay      KeyDisplay
 }
 
 type requestFault int
@@ -73,6 +74,32 @@ func (s *Server) SetIgnoreSaves(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults.ignoreSaves = on
+}
+
+// KeyDisplay is how the settings page shows the stored license key. Real
+// settings pages often hide a stored credential; a client that decides from
+// the page whether the key is already saved must notice when it cannot.
+type KeyDisplay int
+
+const (
+	// KeyShown renders the stored key as the field's value.
+	KeyShown KeyDisplay = iota
+	// KeyMasked renders MaskedKeyValue instead of the key.
+	KeyMasked
+	// KeyPassword renders the key field as <input type="password"> with an
+	// empty value, as pages that never echo a secret do.
+	KeyPassword
+)
+
+// MaskedKeyValue is the key field's value under KeyMasked.
+const MaskedKeyValue = "********"
+
+// SetKeyDisplay changes how the settings page shows the stored key. Saves
+// are unaffected: they store what is posted.
+func (s *Server) SetKeyDisplay(d KeyDisplay) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.keyDisplay = d
 }
 
 // ExpirePoint is where in the flow a session expires.

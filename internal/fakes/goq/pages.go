@@ -30,7 +30,31 @@ type formView struct {
 	CSRF, SettingID, Version string
 	S                        map[string]string
 	Saved                    bool
+	KeyDisplay               KeyDisplay
 }
+
+// KeyValue is what the key field shows: the stored key, or nothing or a
+// mask when the fake hides it.
+func (v formView) KeyValue() string {
+	switch v.KeyDisplay {
+	case KeyMasked:
+		return MaskedKeyValue
+	case KeyPassword:
+		return ""
+	}
+	return v.S[FieldLicenseKey]
+}
+
+// KeyType is the key field's input type.
+func (v formView) KeyType() string {
+	if v.KeyIsPassword() {
+		return "password"
+	}
+	return "text"
+}
+
+// KeyIsPassword reports whether the key field is a password field.
+func (v formView) KeyIsPassword() bool { return v.KeyDisplay == KeyPassword }
 
 // V is the stored value of field.
 func (v formView) V(field string) string { return v.S[field] }
@@ -141,7 +165,7 @@ const formTable = `{{template "header" .}}
 <td>※現在は入力不要です<br><input type="text" name="setting[user_id]" value="{{.V "setting[user_id]"}}"></td></tr>
 <tr><th>RMS Service Square<br>
 ライセンスキー <a class="help" title="RMSで発行されたキー">?</a></th>
-<td><input type="text" name="setting[rms_service_square_license_key]" value="{{.V "setting[rms_service_square_license_key]"}}" autocomplete="off" size=60></td></tr>
+<td><input type="{{.KeyType}}" name="setting[rms_service_square_license_key]" value="{{.KeyValue}}" autocomplete="off" size=60></td></tr>
 <tr><th>楽天ペイ取得ステータス <a class="help">?</a></th>
 <td><select name="setting[rakuten_pay_get_status]">{{range .Choices "setting[rakuten_pay_get_status]"}}
 <option value="{{.Value}}"{{if $.Is "setting[rakuten_pay_get_status]" .Value}} selected="selected"{{end}}>{{.Label}}</option>{{end}}
@@ -193,7 +217,7 @@ const formLabels = `{{template "header" .}}
 <div class="form-group">
   <label for="f_lk" class="control-label">RMS Service Square<br>
     ライセンスキー<span class="tip">?</span></label>
-  <div class="controls"><input id="f_lk" type="text" class="form-control" name="setting[rms_service_square_license_key]" value="{{.V "setting[rms_service_square_license_key]"}}" spellcheck="false"></div>
+  <div class="controls"><input id="f_lk" type="{{.KeyType}}" class="form-control" name="setting[rms_service_square_license_key]" value="{{.KeyValue}}" spellcheck="false"></div>
 </div>
 <div class="form-group">
   <div class="control-label">楽天ペイ取得ステータス <i class="tip">?</i></div>
@@ -267,7 +291,7 @@ const formPlain = `{{template "header" .}}
 <dt>ユーザーID<span class="q">?</span></dt>
 <dd>※現在は入力不要です <input type="text" name="setting[user_id]" value="{{.V "setting[user_id]"}}"></dd>
 <dt>RMS&nbsp;Service Square　ライセンスキー<span class="q">？</span></dt>
-<dd><input type="hidden" name="setting_id" value="{{.SettingID}}"><input name="setting[rms_service_square_license_key]" value="{{.V "setting[rms_service_square_license_key]"}}"></dd>
+<dd><input type="hidden" name="setting_id" value="{{.SettingID}}"><input{{if .KeyIsPassword}} type="password"{{end}} name="setting[rms_service_square_license_key]" value="{{.KeyValue}}"></dd>
 <dt>楽天ペイ取得ステータス<span class="q">?</span></dt>
 <dd><select name="setting[rakuten_pay_get_status]">{{range .Choices "setting[rakuten_pay_get_status]"}}
 <option value="{{.Value}}"{{if $.Is "setting[rakuten_pay_get_status]" .Value}} selected{{end}}>{{.Label}}</option>{{end}}

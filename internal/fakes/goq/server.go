@@ -99,6 +99,9 @@ type Options struct {
 	Settings map[string]string
 	// SettingID is the hidden shop settings id; default "1024".
 	SettingID string
+	// KeyDisplay is how the settings page shows the stored key; the zero
+	// value shows it as is. SetKeyDisplay changes it on a running fake.
+	KeyDisplay KeyDisplay
 }
 
 // Demo credentials, used when Options leaves them empty.
@@ -145,6 +148,7 @@ func New(opts Options) *Server {
 		st[k] = v
 	}
 	s := &Server{opts: opts, settings: st, version: 3, sessions: map[string]*session{}}
+	s.faults.keyDisplay = opts.KeyDisplay
 	s.routes()
 	return s
 }
@@ -367,11 +371,12 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, _ string, 
 		sess.csrf = randomToken()
 	}
 	v := formView{
-		CSRF:      sess.csrf,
-		SettingID: s.opts.SettingID,
-		Version:   strconv.Itoa(s.version),
-		S:         copySettings(s.settings),
-		Saved:     r.URL.Query().Get("saved") == "1",
+		CSRF:       sess.csrf,
+		SettingID:  s.opts.SettingID,
+		Version:    strconv.Itoa(s.version),
+		S:          copySettings(s.settings),
+		Saved:      r.URL.Query().Get("saved") == "1",
+		KeyDisplay: s.faults.keyDisplay,
 	}
 	s.mu.Unlock()
 	render(w, formTmpl[s.opts.Markup], v)

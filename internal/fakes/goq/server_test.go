@@ -16,6 +16,8 @@ import (
 
 var csrfRE = regexp.MustCompile(`(?i)name="?_csrf_token"? value="?([0-9a-f]+)`)
 
+var keyFieldRE = regexp.MustCompile(`<input[^>]*name="setting\[rms_service_square_license_key\]"[^>]*>`)
+
 type browser struct {
 	t    *testing.T
 	c    *http.Client
@@ -202,5 +204,41 @@ func TestEveryMarkupRenders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestKeyDisplay(t *testing.T) {
+	for _, m := range fakegoq.Markups {
+		for _, tc := range []struct {
+			name    string
+			display fakegoq.KeyDisplay
+			want    []string
+		}{
+			{"shown", fakegoq.KeyShown, []string{`value="` + fakegoq.OldKey + `"`}},
+			{"masked", fakegoq.KeyMasked, []string{`value="` + fakegoq.MaskedKeyValue + `"`}},
+			{"password", fakegoq.KeyPassword, []string{`type="password"`, `value=""`}},
+		} {
+			t.Run(m.String()+"/"+tc.name, func(t *testing.T) {
+				f := fakegoq.New(fakegoq.Options{Markup: m, KeyDisplay: tc.display})
+				b := newBrowser(t, f.Handler())
+				b.login(fakegoq.DefaultLoginID, fakegoq.DefaultPassword)
+				_, _, page := b.get(fakegoq.SettingsPath)
+				field := keyFieldRE.FindString(page)
+				for _, want := range tc.want {
+					if !strings.Contains(field, want) {
+						t.Errorf("key field %q lacks %q", field, want)
+					}
+				}
+				if tc.display != fakegoq.KeyShown && strings.Contains(page, fakegoq.OldKey) {
+					t.Errorf("page shows the stored key")
+				}
+				// A save still stores what is posted, and the switch works
+				// on a running fake.
+				f.SetKeyDisplay(fakegoq.KeyShown)
+				if _, _, page := b.get(fakegoq.SettingsPath); !strings.Contains(page, fakegoq.OldKey) {
+					t.Errorf("after SetKeyDisplay(KeyShown) the page lacks the key")
+				}
+			})
+		}
 	}
 }
