@@ -103,6 +103,9 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     return {
       connection: conn.state,
       paired: !!creds,
+      // The helper on the port refused our pairing: the popup and options
+      // page say so and point at 再ペアリング (nothing is re-paired by itself).
+      pairingUnknown: !!creds && conn.pairingUnknown,
       pairingCode: creds ? '' : (conn.pairingCode || (pending && pending.code) || ''),
       outbox: Object.keys(outbox).length,
       deliveries,
@@ -323,9 +326,12 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     return { port: n };
   }
 
+  // repair is the operator's 再ペアリング, the only way an existing pairing is
+  // replaced (a helper that refuses it is not trusted to decide that).
   async function repair() {
     await S.forgetPairing();
     conn.pairingCode = '';
+    conn.pairingUnknown = false;
     await conn.reconnectNow();
     return { ok: true };
   }

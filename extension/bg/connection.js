@@ -24,9 +24,17 @@
     return os ? `${browser} / ${os}` : browser;
   }
 
+  // Auth refusals that mean "this helper does not know our pairing". Only the
+  // real helper could say that truthfully, and a squatter says it to steer us
+  // into pairing with it: keep the pairing and leave re-pairing to the operator.
+  const PAIRING_UNKNOWN = new Set(['unknown_client', 'pairing_only', 'pairing_rejected']);
+
   const conn = {
     state: 'disconnected', // disconnected | connecting | pairing | authenticated
     pairingCode: '',
+    // The helper on the port refused our stored pairing; cleared by auth_ok
+    // or by the operator's 再ペアリング.
+    pairingUnknown: false,
     lastError: '',
     lastErrorEn: '',
     ws: null,
@@ -73,12 +81,21 @@
       }
       this.ws = ws;
       // Per-connection state; replies waited for die with their socket.
-      const sess = { phase: 'hello', serverNonce: '', clientNonce: '', authId: '', creds: null, lastSeen: Date.now(), waiting: new Map() };
+      // pairAsked / pairClientId: what this connection asked for in pairing;
+      // a pair_approved is taken only as the answer to that.
+      const sess = {
+        phase: 'hello', serverNonce: '', clientNonce: '', authId: '', creds: null, lastSeen: Date.now(), waiting: new Map(),
+        pairAsked: false, pairClientId: '', frames: Promise.resolve(),
+      };
       ws.__sess = sess;
       sess.timer = setTimeout(() => this.drop(ws, 'helper did not finish the handshake in time'), HELLO_TIMEOUT_MS);
       ws.onmessage = (ev) => {
         sess.lastSeen = Date.now();
-        this.onFrame(ws, sess, ev.data).catch((e) => this.drop(ws, 'frame handling failed: ' + (e && e.message)));
+        // One frame at a time, in order: handlers await storage and crypto,
+        // and a pair_approved must not overtake the pair_pending before it.
+        sess.frames = sess.frames
+          .then(() => this.onFrame(ws, sess, ev.data))
+          .catch((e) => this.drop(ws, 'frame handling failed: ' + (e && e.message)));
       };
       ws.onclose = () => this.onClose(ws, sess);
       ws.onerror = () => {}; // onclose follows and does the work
@@ -140,7 +157,9 @@
     // that carries its id as ref (an error reply rejects with its code).
     request(msg, timeoutMs) {
       const ws = this.ws;
-      if (!ws || this.state !== 'authenticated') {
+      // Nothing (least of all a capture) goes to a helper that has not
+      // proved our pairing secret on this very socket.
+      if (!ws || this.state !== 'authenticated' || !ws.__sess || ws.__sess.phase !== 'ready' || !ws.__sess.serverVerified) {
         return Promise.reject(Object.assign(new Error('not connected'), { code: 'not_connected' }));
       }
       const id = this.newId();
@@ -219,9 +238,14 @@
       if (this.ws !== ws) return;
       if (pending && pending.client_id && pending.claim_token && !(pending.expires_at && Date.parse(pending.expires_at) < Date.now())) {
         this.pairingCode = pending.code || '';
+        sess.pairAsked = true;
+        sess.pairClientId = pending.client_id;
         this.send(ws, { type: 'pair_claim', id: this.newId(), client_id: pending.client_id, claim_token: pending.claim_token });
       } else {
         await S.setPending(null);
+        if (this.ws !== ws) return;
+        sess.pairAsked = true;
+        sess.pairClientId = ''; // set by the pair_pending that answers
         this.send(ws, { type: 'pair_request', id: this.newId(), client_name: clientName() });
       }
       this.setState('pairing');
@@ -241,6 +265,7 @@
         sess.phase = 'refused';
         return this.drop(ws, 'server_proof did not verify');
       }
+      sess.serverVerified = true;
       const proof = await P.clientProof(sess.creds.secret, sess.creds.client_id, sess.serverNonce, sess.clientNonce);
       if (this.ws !== ws) return;
       sess.phase = 'auth';
@@ -248,13 +273,22 @@
     },
 
     async onAuthError(ws, sess, msg) {
-      if (msg.code === 'unknown_client' || msg.code === 'pairing_only') {
-        // The helper no longer knows this install (revoked, or a new data
-        // dir): pair again.
-        await S.forgetPairing();
-        this.setError('ヘルパーとのペアリングが解除されています。もう一度ペアリングしてください。', 'The pairing was revoked. Pair again.');
-        sess.reconnectNow = true;
-        return this.drop(ws);
+      if (PAIRING_UNKNOWN.has(msg.code)) {
+        // Either the helper lost this install (revoked, or a new data dir) or
+        // something else squats on the port while the helper is down. We
+        // cannot tell them apart, so we keep the pairing, send nothing (the
+        // outbox waits), and retry with backoff: the real helper will know
+        // us again. Re-pairing is the operator's 再ペアリング only.
+        this.pairingUnknown = true;
+        this.setError(
+          'ヘルパーがこのブラウザのペアリングを認識していません。キーは送信していません（送信待ちのまま保持します）。' +
+            'ヘルパーを再インストール・リセットした場合だけ、オプション画面の「再ペアリング」を押してください。' +
+            'そうでない場合は、別のプログラムがポートを使っている可能性があります。',
+          'The helper does not recognise this browser\'s pairing. No key was sent (queued captures are kept). ' +
+            'Only if you reinstalled or reset the helper, press 再ペアリング (re-pair) on the options page. ' +
+            'Otherwise another program may be using the port.');
+        sess.phase = 'refused';
+        return this.drop(ws, 'auth refused: ' + msg.code + ' (pairing kept; re-pairing needs the operator)');
       }
       this.setError(msg.message || '認証に失敗しました。', msg.message_en || 'Authentication failed.');
       sess.phase = 'refused';
@@ -264,10 +298,12 @@
     async onAuthReply(ws, sess, msg) {
       if (msg.type === 'error') return this.onAuthError(ws, sess, msg);
       if (msg.type !== 'auth_ok') return this.drop(ws, 'expected auth_ok, got ' + msg.type);
+      if (!sess.serverVerified) return this.drop(ws, 'auth_ok before server_proof');
       clearTimeout(sess.timer);
       sess.phase = 'ready';
       this.attempt = 0;
       this.pairingCode = '';
+      this.pairingUnknown = false;
       this.setError('', '');
       sess.pingTimer = setInterval(() => {
         if (this.ws !== ws) return;
@@ -283,6 +319,12 @@
     async onPairing(ws, sess, msg) {
       switch (msg.type) {
         case 'pair_pending': {
+          if (!sess.pairAsked || typeof msg.client_id !== 'string' || !msg.client_id ||
+              (sess.pairClientId && msg.client_id !== sess.pairClientId)) {
+            console.warn('keyrelay: ignored a pair_pending this connection did not ask for');
+            return;
+          }
+          sess.pairClientId = msg.client_id;
           // A reply to pair_claim carries no claim_token: keep the one we hold.
           const old = (await S.getPending()) || {};
           const same = old.client_id === msg.client_id;
@@ -292,6 +334,7 @@
             code: msg.code || (same ? old.code : ''),
             expires_at: msg.expires_at || (same ? old.expires_at : ''),
           });
+          if (this.ws !== ws) return; // closed meanwhile: no poll timer to leak
           this.pairingCode = String(msg.code || '');
           this.setState('pairing');
           this.hooks.change();
@@ -307,7 +350,18 @@
           return;
         }
         case 'pair_approved':
-          if (typeof msg.client_id !== 'string' || typeof msg.secret !== 'string' || !msg.secret) return this.drop(ws, 'bad pair_approved');
+          // Only the answer to our own pair_request / pair_claim on this
+          // connection, for the client id it gave us. Never log the secret.
+          if (!sess.pairAsked || !sess.pairClientId || msg.client_id !== sess.pairClientId) {
+            console.warn('keyrelay: ignored a pair_approved this connection did not ask for (client_id %s)', String(msg.client_id).slice(0, 80));
+            return;
+          }
+          if (typeof msg.secret !== 'string' || !msg.secret) return this.drop(ws, 'bad pair_approved');
+          if (await S.getCreds()) {
+            console.warn('keyrelay: ignored a pair_approved while already paired');
+            return;
+          }
+          if (this.ws !== ws) return;
           await S.setCreds(msg.client_id, msg.secret);
           await S.setPending(null);
           this.pairingCode = '';
