@@ -9,6 +9,7 @@ import (
 
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/loopback"
+	"keyrelay/internal/ratelimit"
 )
 
 // Server is the history page and HTTP surface. Create it with New, set the
@@ -39,8 +40,9 @@ type Server struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 
-	pages pageSet
-	cop   *http.CrossOriginProtection
+	pages    pageSet
+	cop      *http.CrossOriginProtection
+	refusals *ratelimit.Refusals
 }
 
 // New parses the embedded templates; it fails if one is missing or broken.
@@ -49,7 +51,7 @@ func New() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{pages: pages}, nil
+	return &Server{pages: pages, refusals: ratelimit.NewRefusals()}, nil
 }
 
 // Handler returns the whole app: the Host check first, then the security
@@ -84,6 +86,16 @@ func (s *Server) hostRefused(r *http.Request, reason string) {
 func (s *Server) audit(r *http.Request, kind, reason string) {
 	if s.Audit == nil {
 		return
+	}
+	// Refusals are rate limited: a rebinding page hammering the port must
+	// not grow the audit table without bound.
+	switch kind {
+	case keyrelay.AuditHostRefused, keyrelay.AuditCSRFRefused, keyrelay.AuditLoginRefused:
+		ok, note := s.refusals.Admit(s.Now())
+		if !ok {
+			return
+		}
+		reason += note
 	}
 	e := &keyrelay.AuditEvent{
 		At:     s.Now(),

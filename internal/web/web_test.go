@@ -1069,3 +1069,17 @@ func TestLoginNext(t *testing.T) {
 		}
 	}
 }
+
+// TestHostRefusalFloodBounded: a rebinding page hammering the port gets 403
+// every time, but the audit log records a bounded number of refusals.
+func TestHostRefusalFloodBounded(t *testing.T) {
+	e := newEnv(t)
+	for range 300 {
+		if res := e.do("GET", "/", nil, withHost("evil.example")); res.code != http.StatusForbidden {
+			t.Fatalf("got %d, want 403", res.code)
+		}
+	}
+	if n := e.auditKinds()[keyrelay.AuditHostRefused]; n < 1 || n > 150 {
+		t.Fatalf("%d host_refused records for 300 refusals, want at least 1 and at most ~100 plus refill", n)
+	}
+}

@@ -2,7 +2,6 @@ package ws
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,17 +20,11 @@ func (s *Server) refuse(r *http.Request, kind, reason string) {
 func (s *Server) audit(kind, remote, origin, clientID, reason string) {
 	refusal := kind != keyrelay.AuditAuthOK && kind != keyrelay.AuditPairRequested
 	if refusal {
-		s.mu.Lock()
-		if !s.audits.allow(s.now()) {
-			s.suppressed++
-			s.mu.Unlock()
+		ok, note := s.audits.Admit(s.now())
+		if !ok {
 			return
 		}
-		if s.suppressed > 0 {
-			reason += fmt.Sprintf(" (+%d similar refusals not recorded)", s.suppressed)
-			s.suppressed = 0
-		}
-		s.mu.Unlock()
+		reason += note
 	}
 	origin = truncate(origin, 200)
 	if refusal {

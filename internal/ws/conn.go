@@ -14,6 +14,7 @@ import (
 
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/protocol"
+	"keyrelay/internal/ratelimit"
 )
 
 // Authentication states, owned by the read loop.
@@ -44,7 +45,7 @@ type conn struct {
 	clientID    string
 	clientNonce string
 	secret      []byte
-	msgs        *bucket
+	msgs        *ratelimit.Bucket
 
 	// Shared with the pairing watcher.
 	mu        sync.Mutex
@@ -66,7 +67,7 @@ func (s *Server) newConn(wsc *websocket.Conn, remote, origin, mode string) *conn
 		out:         make(chan outFrame, 64),
 		readerDone:  make(chan struct{}),
 		serverNonce: protocol.NewNonce(),
-		msgs:        newBucket(s.lim.MessagesPerSecond, float64(s.lim.MessageBurst)),
+		msgs:        ratelimit.New(s.lim.MessagesPerSecond, float64(s.lim.MessageBurst)),
 		pairOnly:    mode == protocol.ModePairOnly,
 	}
 }
@@ -110,7 +111,7 @@ func (c *conn) readLoop() {
 			c.refuse(protocol.NewError(protocol.CodeBadJSON, "", "テキスト（JSON）のメッセージだけを受け付けます。", "Only text (JSON) frames are accepted."), keyrelay.AuditMessageRefused)
 			continue
 		}
-		if !c.msgs.allow(s.now()) {
+		if !c.msgs.Allow(s.now()) {
 			c.refuse(protocol.NewError(protocol.CodeRateLimited, refOf(data), "メッセージが多すぎます。少し待ってから送ってください。", "Too many messages; slow down."), keyrelay.AuditRateLimited)
 			continue
 		}

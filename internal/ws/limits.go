@@ -7,34 +7,6 @@ import (
 )
 
 // bucket is a token bucket: rate tokens a second, at most burst saved up.
-type bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-}
-
-func newBucket(rate, burst float64) *bucket {
-	return &bucket{rate: rate, burst: burst, tokens: burst}
-}
-
-func (b *bucket) allow(now time.Time) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.last.IsZero() {
-		if d := now.Sub(b.last).Seconds(); d > 0 {
-			b.tokens = min(b.burst, b.tokens+d*b.rate)
-		}
-	}
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
-}
-
 // nonceCache remembers client nonces for ttl in bounded memory: a ring of
 // digests, oldest evicted first when full. An evicted nonce could be
 // replayed, but a replay still cannot authenticate: the client proof also

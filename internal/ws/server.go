@@ -16,6 +16,7 @@ import (
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/loopback"
 	"keyrelay/internal/protocol"
+	"keyrelay/internal/ratelimit"
 )
 
 // Server serves /ws. Set the exported fields, mount it, and call Shutdown
@@ -43,16 +44,15 @@ type Server struct {
 	log      *slog.Logger
 	baseCtx  context.Context
 	cancel   context.CancelFunc
-	upgrades *bucket
-	audits   *bucket
+	upgrades *ratelimit.Bucket
+	audits   *ratelimit.Refusals
 	nonces   *nonceCache
 
-	mu         sync.Mutex
-	conns      map[*conn]struct{}
-	active     int // admitted connections, including ones still upgrading
-	closed     bool
-	suppressed int // refusals not audited because of the audit rate limit
-	wg         sync.WaitGroup
+	mu     sync.Mutex
+	conns  map[*conn]struct{}
+	active int // admitted connections, including ones still upgrading
+	closed bool
+	wg     sync.WaitGroup
 }
 
 // Limits are the protocol's bounds; zero fields take the documented values.
@@ -110,8 +110,8 @@ func (s *Server) init() {
 		}
 		s.log = s.log.With("component", "ws")
 		s.baseCtx, s.cancel = context.WithCancel(context.Background())
-		s.upgrades = newBucket(s.lim.UpgradesPerSecond, float64(s.lim.UpgradeBurst))
-		s.audits = newBucket(20, 100)
+		s.upgrades = ratelimit.New(s.lim.UpgradesPerSecond, float64(s.lim.UpgradeBurst))
+		s.audits = ratelimit.NewRefusals()
 		s.nonces = newNonceCache(24*time.Hour, 1<<17)
 		s.conns = map[*conn]struct{}{}
 	})
@@ -154,7 +154,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "503 too many connections / 接続数が上限に達しています", http.StatusServiceUnavailable)
 		return
 	}
-	if !s.upgrades.allow(s.now()) {
+	if !s.upgrades.Allow(s.now()) {
 		s.release(nil)
 		s.refuse(r, keyrelay.AuditRateLimited, "upgrade rate limit")
 		http.Error(w, "429 too many connection attempts / 接続が多すぎます", http.StatusTooManyRequests)
