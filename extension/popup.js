@@ -44,6 +44,10 @@
     c.className = 'pill ' + cls;
     showError(st.connection !== 'authenticated' ? pick(st.lastError, st.lastErrorEn) : '');
 
+    // The helper on the port does not know our pairing: only the operator
+    // may decide to pair again (it may be another program on the port).
+    $('repairRow').hidden = !st.pairingUnknown;
+
     $('pairing').hidden = !st.pairingCode;
     $('pairingCode').textContent = st.pairingCode || '';
 
@@ -142,6 +146,10 @@
       } catch (e) {
         showError(e.message);
       }
+    });
+    $('repair').addEventListener('click', (ev) => {
+      ev.preventDefault();
+      chrome.runtime.openOptionsPage();
     });
     $('options').addEventListener('click', (ev) => {
       ev.preventDefault();
