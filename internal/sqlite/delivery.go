@@ -180,17 +180,18 @@ func (s *DeliveryService) ClaimDue(ctx context.Context, now time.Time, lease tim
 	// An older key must never be posted after a newer one. Creating a
 	// capture supersedes the older deliveries that are waiting, but one that
 	// was in flight then can come back as a retry (or a released or expired
-	// lease) later; it is superseded here, before anything is claimed.
+	// lease) later; it is superseded here, before anything is claimed. Only
+	// claimable rows are checked, each by index (captures_shop_app, then the
+	// deliveries' unique (capture_id, destination)).
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE deliveries SET status = ?, finished_at = ?, updated_at = ?, next_attempt_at = '', lease_until = '', lease_owner = ''
-		WHERE (status IN (?, ?) OR (status = ? AND lease_until <= ?))
-		AND EXISTS (SELECT 1 FROM deliveries n
-			JOIN captures nc ON nc.id = n.capture_id
-			JOIN captures oc ON oc.id = deliveries.capture_id
-			WHERE n.destination = deliveries.destination AND n.shop_id = deliveries.shop_id
-			AND nc.app_name = oc.app_name AND n.capture_id > deliveries.capture_id)`,
+		WHERE ((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?))
+		AND EXISTS (SELECT 1 FROM captures oc
+			JOIN captures nc ON nc.shop_id = oc.shop_id AND nc.app_name = oc.app_name AND nc.id > oc.id
+			JOIN deliveries n ON n.capture_id = nc.id AND n.destination = deliveries.destination
+			WHERE oc.id = deliveries.capture_id)`,
 		keyrelay.DeliverySuperseded, formatTime(tx.now), formatTime(tx.now),
-		keyrelay.DeliveryPending, keyrelay.DeliveryWaitingLogin, keyrelay.DeliveryInProgress, nowS); err != nil {
+		keyrelay.DeliveryPending, nowS, keyrelay.DeliveryInProgress, nowS); err != nil {
 		return nil, fmt.Errorf("sqlite: claim due: supersede: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `

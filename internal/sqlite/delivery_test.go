@@ -408,13 +408,14 @@ func TestOlderRetryNeverAfterNewer(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].CaptureID != b.ID {
 		t.Fatalf("claim after A's failure = %v (%v), want only B", got, err)
 	}
-	wantStatus(t, deliveryOf(t, e, a.ID), keyrelay.DeliverySuperseded)
 	if _, err := ds.RecordAttempt(ctx, got[0].ID, &keyrelay.DeliveryAttempt{Result: keyrelay.DeliveryDelivered}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
+	// A's retry comes due: it is superseded instead of claimed.
 	if got, err := ds.ClaimDue(ctx, t0.Add(time.Hour), lease, 10); err != nil || len(got) != 0 {
 		t.Fatalf("claim after B delivered = %v (%v), want nothing (A must never be posted)", got, err)
 	}
+	wantStatus(t, deliveryOf(t, e, a.ID), keyrelay.DeliverySuperseded)
 }
 
 // TestOtherShopsLoginNeverUsed: with only shop 111111's GoQ login saved, a
