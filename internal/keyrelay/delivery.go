@@ -58,6 +58,9 @@ type DeliveryAttempt struct {
 
 type DeliveryFilter struct {
 	CaptureID int64
+	// CaptureIDs selects the deliveries of several captures at once (a page
+	// of the history), in one query.
+	CaptureIDs []int64
 	ShopID    *int64
 	Status    string
 	Limit     int

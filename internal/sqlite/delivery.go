@@ -116,11 +116,22 @@ func (s *DeliveryService) FindDeliveries(ctx context.Context, f keyrelay.Deliver
 	if f.Status != "" {
 		where, args = append(where, `d.status = ?`), append(args, f.Status)
 	}
+	if len(f.CaptureIDs) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(f.CaptureIDs)), ",")
+		where = append(where, `d.capture_id IN (`+ph+`)`)
+		for _, id := range f.CaptureIDs {
+			args = append(args, id)
+		}
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	} else if limit > 1000 {
 		limit = 1000
+	}
+	if n := len(f.CaptureIDs) * max(1, len(s.db.Destinations)); n > limit {
+		// Every delivery of the asked captures, however many that is.
+		limit = n
 	}
 	return findDeliveriesWhere(ctx, tx, strings.Join(where, " AND ")+` ORDER BY d.id DESC LIMIT ?`, append(args, limit)...)
 }

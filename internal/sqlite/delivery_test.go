@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -430,4 +431,26 @@ func TestOtherShopsLoginNeverUsed(t *testing.T) {
 	wantStatus(t, deliveryOf(t, e, other.ID), keyrelay.DeliveryWaitingLogin)
 	_, err := sqlite.NewCredentialService(e.db).FindCredentials(context.Background(), "goq", keyrelay.ShopRef{ID: "222222"}.Key())
 	wantCode(t, err, keyrelay.ENOTFOUND)
+}
+
+// TestFindDeliveriesOfSeveralCaptures: a history page asks for its rows'
+// deliveries in one query.
+func TestFindDeliveriesOfSeveralCaptures(t *testing.T) {
+	e := newEnv(t)
+	var ids []int64
+	for i := range 3 {
+		c := mustCreate(t, e, newCapture(fmt.Sprintf("11111%d", i), "GoQSystem", testKey))
+		ids = append(ids, c.ID)
+	}
+	ds, err := sqlite.NewDeliveryService(e.db).FindDeliveries(context.Background(), keyrelay.DeliveryFilter{CaptureIDs: ids[:2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]bool{}
+	for _, d := range ds {
+		got[d.CaptureID] = true
+	}
+	if len(ds) != 2 || !got[ids[0]] || !got[ids[1]] {
+		t.Fatalf("deliveries of captures %v: got %d for %v, want one each", ids[:2], len(ds), got)
+	}
 }

@@ -130,3 +130,25 @@ func tableColumns(b *testing.B, db *sql.DB, table string) []string {
 	}
 	return cols
 }
+
+// BenchmarkCSVExport100k downloads the whole history as CSV: 100k rows,
+// their deliveries fetched a page at a time.
+func BenchmarkCSVExport100k(b *testing.B) {
+	e := newEnv(b)
+	seed := e.seed("GoQ System (ごくシステム)", testKey, "rakuten.order.get")
+	bulkCopyCapture(b, e, seed.ID, 100_000-1)
+	cookie := e.login()
+	for b.Loop() {
+		req, _ := http.NewRequest("GET", e.base+"/captures.csv", nil)
+		req.AddCookie(cookie)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if lines := strings.Count(string(body), "\n"); res.StatusCode != http.StatusOK || lines != 100_001 {
+			b.Fatalf("got %d with %d lines, want 200 with a header and 100000 rows", res.StatusCode, lines)
+		}
+	}
+}

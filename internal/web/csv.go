@@ -45,14 +45,15 @@ func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
 			_ = cw.Write([]string{"（エラーのため途中までです / export cut short by an error）"})
 			break
 		}
-		for _, c := range caps {
-			row, err := s.captureRow(ctx, l, c, names)
-			if err != nil {
-				s.Logger.Error("csv export", "err", err)
-				_ = cw.Write([]string{"（エラーのため途中までです / export cut short by an error）"})
-				cw.Flush()
-				return
-			}
+		rows, err := s.captureRows(ctx, l, caps, names)
+		if err != nil {
+			s.Logger.Error("csv export", "err", err)
+			_ = cw.Write([]string{"（エラーのため途中までです / export cut short by an error）"})
+			cw.Flush()
+			return
+		}
+		for i, c := range caps {
+			row := rows[i]
 			var status []string
 			for _, d := range row.Deliveries {
 				status = append(status, d.Label)

@@ -160,13 +160,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	if f.BeforeID > 0 {
 		d.FirstURL = f.url("/", 0)
 	}
-	for _, c := range caps {
-		row, err := s.captureRow(ctx, l, c, names)
-		if err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		d.Rows = append(d.Rows, row)
+	if d.Rows, err = s.captureRows(ctx, l, caps, names); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "home", v)
@@ -193,22 +189,39 @@ func shopNames(shops []*keyrelay.Shop) map[int64]string {
 	return m
 }
 
-func (s *Server) captureRow(ctx context.Context, l lang, c *keyrelay.Capture, names map[int64]string) (captureRow, error) {
-	row := captureRow{Capture: c, ShopName: names[c.ShopID], StateText: stateText(l, c)}
-	if row.ShopName == "" {
-		row.ShopName = (&keyrelay.Shop{Ref: c.Shop}).DisplayName()
+// captureRows builds a page of rows with their deliveries, fetched in one
+// query for the whole page (a CSV of 100k rows would otherwise be 100k).
+func (s *Server) captureRows(ctx context.Context, l lang, caps []*keyrelay.Capture, names map[int64]string) ([]captureRow, error) {
+	if len(caps) == 0 {
+		return nil, nil
 	}
-	ds, err := s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: c.ID})
+	ids := make([]int64, len(caps))
+	for i, c := range caps {
+		ids[i] = c.ID
+	}
+	ds, err := s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureIDs: ids})
 	if err != nil {
-		return row, err
+		return nil, err
 	}
+	byCapture := map[int64][]*keyrelay.Delivery{}
 	for _, d := range ds {
-		row.Deliveries = append(row.Deliveries, newDeliveryLabel(l, d))
+		byCapture[d.CaptureID] = append(byCapture[d.CaptureID], d)
 	}
-	if len(ds) == 0 && !keyrelay.DeliversTo(keyrelay.DestinationGoQ, c) {
-		row.Deliveries = append(row.Deliveries, notTargetLabel(l))
+	rows := make([]captureRow, 0, len(caps))
+	for _, c := range caps {
+		row := captureRow{Capture: c, ShopName: names[c.ShopID], StateText: stateText(l, c)}
+		if row.ShopName == "" {
+			row.ShopName = (&keyrelay.Shop{Ref: c.Shop}).DisplayName()
+		}
+		for _, d := range byCapture[c.ID] {
+			row.Deliveries = append(row.Deliveries, newDeliveryLabel(l, d))
+		}
+		if len(byCapture[c.ID]) == 0 && !keyrelay.DeliversTo(keyrelay.DestinationGoQ, c) {
+			row.Deliveries = append(row.Deliveries, notTargetLabel(l))
+		}
+		rows = append(rows, row)
 	}
-	return row, nil
+	return rows, nil
 }
 
 // notTargetLabel marks an app whose key keyrelay keeps but posts nowhere
