@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -51,7 +50,7 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		if strings.TrimSpace(*loginID) == "" {
 			return errors.New("--login-id is required / --login-id を指定してください")
 		}
-		if err := checkBaseURL(*baseURL); err != nil {
+		if err := goq.CheckBaseURL(*baseURL); err != nil {
 			return err
 		}
 		pw, err := readPassword(os.Stdin)
@@ -138,17 +137,6 @@ func shopKeyFromFlag(s string) string {
 	return keyrelay.ShopRef{Name: s}.Key()
 }
 
-func checkBaseURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("--base-url %q is not a URL / URL として読めません", s)
-	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost")) {
-		return fmt.Errorf("--base-url must be https:// / https:// で始まる URL を指定してください")
-	}
-	return nil
-}
-
 // readPassword reads one line from stdin: with the terminal's echo off when
 // it is a terminal, as is when piped. Never from argv, where other users and
 // the shell history would see it.
@@ -156,10 +144,14 @@ func readPassword(in *os.File) (string, error) {
 	interactive := false
 	if fi, err := in.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 		interactive = true
-		fmt.Fprint(os.Stderr, "GoQSystem パスワード / password: ")
-		if err := stty(in, "-echo"); err == nil {
-			defer func() { _ = stty(in, "echo"); fmt.Fprintln(os.Stderr) }()
+		// Typing a password where the terminal would show it is worse than
+		// not asking: without a way to turn echo off, refuse and say how to
+		// pipe it instead.
+		if err := stty(in, "-echo"); err != nil {
+			return "", fmt.Errorf("cannot hide the password as it is typed (%v); pipe it instead, e.g. from a password manager: ... | keyrelay goq set-login --login-id ID / 入力を隠せないため、パスワードは標準入力から渡してください", err)
 		}
+		defer func() { _ = stty(in, "echo"); fmt.Fprintln(os.Stderr) }()
+		fmt.Fprint(os.Stderr, "GoQSystem パスワード / password: ")
 	}
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {

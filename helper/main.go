@@ -36,9 +36,7 @@ keyrelay — relays your RMS license key to GoQSystem
 `
 
 func main() {
-	// Everything keyrelay writes is the operator's secret: files are 0600
-	// and directories 0700 whatever the shell's umask.
-	syscall.Umask(0o077)
+	restrictUmask()
 
 	args := os.Args[1:]
 	name := "run"

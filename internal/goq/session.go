@@ -93,6 +93,11 @@ func (c *Client) newSession(creds *keyrelay.Credentials) (*session, error) {
 		return nil, keyrelay.Errorf(keyrelay.EINVALID,
 			"GoQSystem のURLは https:// で始まる必要があります。", "The GoQSystem URL must start with https://.")
 	}
+	// Stored settings are checked again here, not only where they are
+	// typed: the key and password go only to GoQSystem's hosts (or loopback).
+	if err := CheckBaseURL(raw); err != nil {
+		return nil, err
+	}
 	base.RawQuery, base.Fragment = "", ""
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"

@@ -12,14 +12,15 @@ const DestinationGoQ = "goq"
 func DeliversTo(destination string, c *Capture) bool {
 	switch destination {
 	case DestinationGoQ:
-		return isGoQ(c.AppName) || isGoQ(c.Developer)
+		// The app name decides: another app by the same company has a key
+		// of its own, which must not overwrite GoQSystem's.
+		return isGoQ(c.AppName)
 	}
 	return true
 }
 
-// isGoQ matches the names RMS shows for GoQSystem's app and company:
-// "GoQ System (ごくシステム)", "株式会社GoQSystem", "株式会社GoQ System", also
-// in full-width letters.
+// isGoQ matches the names RMS shows for GoQSystem's app: "GoQ System
+// (ごくシステム)", "GoQSystem", also in full-width letters.
 func isGoQ(s string) bool {
 	s = strings.Map(func(r rune) rune {
 		switch {

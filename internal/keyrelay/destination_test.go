@@ -13,7 +13,8 @@ func TestDeliversTo(t *testing.T) {
 	}{
 		{"GoQ System (ごくシステム)", "株式会社GoQ System", true},
 		{"GoQ System (ごくシステム)", "", true},
-		{"", "株式会社GoQSystem", true},
+		{"", "株式会社GoQSystem", false},
+		{"GoQ 在庫連携", "株式会社GoQSystem", false},
 		{"ＧｏＱ　Ｓｙｓｔｅｍ", "", true},
 		{"(アプリ名を登録してください)", "店舗様", false},
 		{"在庫連携ツール", "株式会社サンプル", false},

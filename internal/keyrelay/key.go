@@ -14,13 +14,13 @@ const (
 )
 
 var (
-	// classicKey is the documented shape of classic RMS keys. A key that starts
-	// like one must be one in full: that is how a lost first or last character
-	// is caught.
+	// classicKey is the documented shape of classic RMS keys. A key that
+	// contains the start of one must be one in full: that is how a lost first
+	// or last character, or one picked up in front, is caught.
 	classicKey       = regexp.MustCompile(`^SL[0-9]{6}_[A-Za-z0-9]{16}$`)
-	classicKeyPrefix = regexp.MustCompile(`^S?L?[0-9]{6}_`)
+	classicKeyPrefix = regexp.MustCompile(`S?L?[0-9]{6}_`)
 	// maskMarkers are strings RMS and the seed use where the key is hidden.
-	maskMarkers = []string{"XXXX", "xxxx", "****", "末尾", "桁", "[redacted]", "redacted", "●", "•", "…", "..."}
+	maskMarkers = []string{"XXXX", "xxxx", "**", "末尾", "桁", "[redacted]", "redacted", "●", "•", "…", "..."}
 )
 
 // ValidateKey reports why s cannot be a license key, or nil if it is

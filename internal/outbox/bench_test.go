@@ -52,7 +52,7 @@ func burst(b *testing.B, shops, perShop, conc int) time.Duration {
 	for g := range 4 {
 		wg.Go(func() {
 			for j := g; j < shops*perShop; j += 4 {
-				e.capture(ss[j%shops], fmt.Sprintf("アプリ%d", j/shops))
+				e.capture(ss[j%shops], fmt.Sprintf("GoQ System アプリ%d", j/shops))
 				w.Wake()
 			}
 		})

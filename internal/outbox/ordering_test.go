@@ -108,7 +108,7 @@ func TestOnePerShopAtATime(t *testing.T) {
 	}
 	for j := range 3 {
 		for _, s := range shops {
-			c, _ := e.capture(s, fmt.Sprintf("アプリ%d", j)) // distinct apps: none superseded
+			c, _ := e.capture(s, fmt.Sprintf("GoQ System アプリ%d", j)) // distinct (GoQ) apps: none superseded
 			caps = append(caps, c)
 		}
 	}

@@ -107,7 +107,7 @@ func TestDeliveryCreatedWithCapture(t *testing.T) {
 		e := newEnv(t)
 		setCreds(t, e, "")
 		old := mustCreate(t, e, newCapture("111111", "GoQSystem", testKey))
-		otherApp := mustCreate(t, e, newCapture("111111", "OtherApp", testKey))
+		otherApp := mustCreate(t, e, newCapture("111111", "GoQSystem OtherApp", testKey))
 		otherShop := mustCreate(t, e, newCapture("222222", "GoQSystem", testKey))
 		e.clock.Add(time.Minute)
 		newer := mustCreate(t, e, newCapture("111111", "GoQSystem", "SL123456_ZyXwVuTs98765432"))
@@ -157,9 +157,9 @@ func TestClaimDue(t *testing.T) {
 	setCreds(t, e, "id:111111")
 	setCreds(t, e, "id:222222")
 	ds := sqlite.NewDeliveryService(e.db)
-	a1 := mustCreate(t, e, newCapture("111111", "App1", testKey))
-	a2 := mustCreate(t, e, newCapture("111111", "App2", testKey))
-	b1 := mustCreate(t, e, newCapture("222222", "App1", testKey))
+	a1 := mustCreate(t, e, newCapture("111111", "GoQSystem App1", testKey))
+	a2 := mustCreate(t, e, newCapture("111111", "GoQSystem App2", testKey))
+	b1 := mustCreate(t, e, newCapture("222222", "GoQSystem App1", testKey))
 	lease := 5 * time.Minute
 
 	claimed, err := ds.ClaimDue(ctx, t0, lease, 10)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -82,8 +83,13 @@ func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
 // cell defuses text that a spreadsheet would run as a formula: app and shop
 // names come from web pages, so "=HYPERLINK(…)" must stay text.
 func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	// Excel also evaluates a formula after leading spaces, and Japanese
+	// Excel takes full-width ＝＋－＠ as their ASCII twins.
+	t := strings.TrimLeft(s, " \u3000")
+	if t != "" {
+		if r, _ := utf8.DecodeRuneInString(t); strings.ContainsRune("=+-@\t\r＝＋－＠", r) {
+			return "'" + s
+		}
 	}
 	return s
 }

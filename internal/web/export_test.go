@@ -19,3 +19,6 @@ func MessageKeys() map[string]bool {
 }
 
 var DaysLeft = daysLeft
+
+// CSVCell exposes the CSV formula guard.
+var CSVCell = cell

@@ -153,7 +153,7 @@ var messages = map[string][2]string{
 	"settings.test_none":    {"接続テストはこの環境では使えません。", "Connection test is not available here."},
 	"settings.need_login":   {"ログインIDを入力してください。", "Enter the login ID."},
 	"settings.need_pass":    {"パスワードを入力してください。", "Enter the password."},
-	"settings.bad_url":      {"GoQのURLは https:// で始まるアドレスを入力してください。", "The GoQ URL must be an https:// address."},
+	"settings.bad_url":      {"GoQのURLは https://…goqsystem.com/ のアドレスを入力してください（例: https://order.goqsystem.com/goq21/）。", "The GoQ URL must be an https://…goqsystem.com/ address (e.g. https://order.goqsystem.com/goq21/)."},
 	"settings.existing":     {"設定済みのログイン", "Saved logins"},
 	"settings.add":          {"ログイン情報を設定する", "Set a login"},
 	"settings.none_yet":     {"まだ設定されていません。", "Nothing set yet."},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"path"
+	"strings"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -168,7 +170,13 @@ func localPath(p string) string {
 	if len(p) < 1 || p[0] != '/' || len(p) > 2000 {
 		return "/"
 	}
-	if len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+	// Browsers read a backslash as a slash, and http.Redirect cleans the
+	// path afterwards ("/./\\evil" becomes "/\\evil", i.e. //evil): no
+	// backslash at all, and no // after cleaning.
+	if strings.ContainsRune(p, '\\') || strings.HasPrefix(path.Clean(p), "//") {
+		return "/"
+	}
+	if len(p) > 1 && p[1] == '/' {
 		return "/"
 	}
 	for _, c := range p {

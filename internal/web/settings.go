@@ -2,13 +2,12 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"keyrelay/internal/goq"
 	"keyrelay/internal/keyrelay"
 )
 
@@ -101,7 +100,7 @@ func (s *Server) handleSaveGoQ(w http.ResponseWriter, r *http.Request) {
 		v.Error = v.L.T("settings.need_login")
 	case password == "" || len(password) > 500:
 		v.Error = v.L.T("settings.need_pass")
-	case !validBaseURL(form.BaseURL):
+	case goq.CheckBaseURL(form.BaseURL) != nil:
 		v.Error = v.L.T("settings.bad_url")
 	}
 	if v.Error == "" && form.ShopKey != "" {
@@ -156,27 +155,6 @@ func (s *Server) knownShopKey(ctx context.Context, key string) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-// validBaseURL accepts https, and plain http only on loopback (the fake GoQ
-// in tests and the demo): a password never crosses a network in clear.
-func validBaseURL(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || len(s) > 500 {
-		return false
-	}
-	switch u.Scheme {
-	case "https":
-		return true
-	case "http":
-		h := u.Hostname()
-		if h == "localhost" {
-			return true
-		}
-		ip := net.ParseIP(h)
-		return ip != nil && ip.IsLoopback()
-	}
-	return false
 }
 
 func (s *Server) handleDeleteGoQ(w http.ResponseWriter, r *http.Request) {

@@ -842,6 +842,8 @@ func TestGoQSettings(t *testing.T) {
 			"no password":  {"login_id": {"fuji"}, "base_url": {goqURL}},
 			"no login":     {"password": {"pw"}, "base_url": {goqURL}},
 			"http url":     {"login_id": {"fuji"}, "password": {"pw"}, "base_url": {"http://order.goqsystem.com/goq21/"}},
+			"foreign host": {"login_id": {"fuji"}, "password": {"pw"}, "base_url": {"https://attacker.example/goq21/"}},
+			"userinfo url": {"login_id": {"fuji"}, "password": {"pw"}, "base_url": {"https://id:pw@order.goqsystem.com/goq21/"}},
 			"unknown shop": {"login_id": {"fuji"}, "password": {"pw"}, "base_url": {goqURL}, "shop_key": {"id:999"}},
 		} {
 			form.Set("csrf", e.csrf(cookie))
@@ -1058,6 +1060,8 @@ func TestLoginNext(t *testing.T) {
 		"/pairings":            `content="0;url=/pairings"`,
 		"//evil.example/":      `content="0;url=/"`,
 		"https://evil.example": `content="0;url=/"`,
+		`/./\evil.example`:     `content="0;url=/"`,
+		`/\evil.example`:       `content="0;url=/"`,
 	} {
 		token, err := e.sessions.CreateLoginToken(context.Background())
 		if err != nil {
@@ -1081,5 +1085,21 @@ func TestHostRefusalFloodBounded(t *testing.T) {
 	}
 	if n := e.auditKinds()[keyrelay.AuditHostRefused]; n < 1 || n > 150 {
 		t.Fatalf("%d host_refused records for 300 refusals, want at least 1 and at most ~100 plus refill", n)
+	}
+}
+
+func TestCSVCellDefusesFormulas(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1":          "'=1+1",
+		"  =1+1":        "'  =1+1",
+		"＝HYPERLINK(1)": "'＝HYPERLINK(1)",
+		"＠SUM(A1)":      "'＠SUM(A1)",
+		"　－1":           "'　－1",
+		"GoQ System":    "GoQ System",
+		"":              "",
+	} {
+		if got := web.CSVCell(in); got != want {
+			t.Errorf("cell(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
