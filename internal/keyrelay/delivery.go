@@ -61,9 +61,9 @@ type DeliveryFilter struct {
 	// CaptureIDs selects the deliveries of several captures at once (a page
 	// of the history), in one query.
 	CaptureIDs []int64
-	ShopID    *int64
-	Status    string
-	Limit     int
+	ShopID     *int64
+	Status     string
+	Limit      int
 }
 
 // DeliveryService is the durable outbox.
