@@ -28,6 +28,12 @@
       'The page shows more than one different license key (close the past usage history if it is open). keyrelay cannot tell which is right, so no key is taken.'],
     keySplit: ['ライセンスキーが途中で改行されているように見えます。キーが欠けたまま送信されるのを防ぐため、取得しません。',
       'The license key seems to be broken across lines. To never send a partial key, nothing is taken.'],
+    keyPieces: ['ライセンスキーが複数の要素に分かれて表示されています（キーの前後に別の文字が付いている可能性があります）。正しいキーか判断できないため、取得しません。',
+      'The license key is shown split across more than one element (other text may be attached to it). keyrelay cannot tell the exact key, so nothing is taken.'],
+    last4Unread: ['ページの「キー情報」の末尾4桁が読み取れません。キーを照合できないため、送信しません。',
+      'The last 4 in the page\'s キー情報 cannot be read, so the key cannot be cross-checked. Nothing is sent.'],
+    twoNames: ['このページに異なる「アプリ名」または「システム開発企業」が2つ以上表示されています。どのアプリのキーか判断できないため、取得しません。',
+      'The page shows more than one different アプリ名 (app name) or システム開発企業 (developer). keyrelay cannot tell which app the key belongs to, so nothing is taken.'],
     last4Page: (page, key) => [`ページに表示されている末尾4桁（${page}）と、読み取ったキーの末尾4桁（${key}）が一致しません。キーは送信しません。ページを再読み込みしてから、もう一度取得してください。`,
       `The last 4 shown on the page (${page}) differ from those of the key read (${key}). Nothing is sent. Reload the page and capture again.`],
     last4List: (list, key) => [`アプリ一覧に表示されていた末尾4桁（${list}）と、読み取ったキーの末尾4桁（${key}）が一致しません。キーは送信しません。アプリ一覧を開き直して確認してから、もう一度取得してください。`,
@@ -206,6 +212,25 @@
     return p ? T.collapse(p.value) : '';
   }
 
+  // distinct is every value of field, one per name as sameName compares.
+  function distinct(pairs, field) {
+    const out = [];
+    for (const p of pairs) {
+      if (p.field !== field) continue;
+      const v = T.collapse(p.value);
+      if (v && !out.some((o) => T.sameName(o, v))) out.push(v);
+    }
+    return out;
+  }
+
+  // oneNode is true when the key is the text of a single text node or
+  // input on the page (atoms, from snapshot.js). A key assembled from
+  // several nodes may carry text that is not the key (a hidden "Copy", a
+  // help icon) or lack a piece the page draws elsewhere.
+  function oneNode(key, atoms) {
+    return Array.isArray(atoms) && atoms.some((a) => a.includes(key));
+  }
+
   function result(kind, msg, extra) {
     return Object.assign({ kind, capturable: false, reason: msg ? msg[0] : '', reasonEn: msg ? msg[1] : '' }, extra);
   }
@@ -244,7 +269,7 @@
       apis: findApis(tables, snap.apiBlocks),
     };
     const status = first(pairs, 'status');
-    const updatePending = (snap.controls || []).some((c) => norm(c).includes('アップデートする')) ||
+    const updatePending = (snap.controls || []).some((c) => norm(c).includes('アップデート')) ||
       normLines.some((l) => l.includes('アップデートする')) ||
       /更新あり/.test(norm(fields.state)) || /更新あり/.test(norm(status));
 
@@ -268,24 +293,36 @@
       if (robotCheck || infoMasked) return result('license_masked', updatePending ? MSG.maskedUpdate : MSG.masked, base);
       return result('unknown_layout', MSG.noKeyLabel, base);
     }
+    // A robot check still on the page means the key shown is not the
+    // revealed one, whatever CSS makes it look like.
+    if (robotCheck) return result('license_masked', updatePending ? MSG.maskedUpdate : MSG.masked, base);
     const key = keys[0];
     const problem = K.validateKey(key);
     if (problem && problem.code === 'masked') {
       return result('license_masked', updatePending ? MSG.maskedUpdate : MSG.masked, base);
     }
+    if (!oneNode(key, snap.atoms)) return result('unknown_layout', MSG.keyPieces, base);
     base.keyLast4 = problem ? '' : K.keyLast4(key);
     if (updatePending) return result('license_update_pending', MSG.update, base);
     if (pairs.some((p) => p.field === 'key' && p.continued)) return result('unknown_layout', MSG.keySplit, Object.assign(base, { keyLast4: '' }));
     if (problem) return result('license_revealed', [problem.message, problem.messageEn], Object.assign(base, { keyProblem: problem.code }));
+    const unread = pairs.some((p) => p.field === 'keyInfo' && /末尾/.test(p.value.normalize('NFKC')) &&
+      !T.parseLast4(p.value) && !T.last4Masked(p.value));
+    if (unread) return result('license_revealed', MSG.last4Unread, base);
     const mismatch = pageLast4.find((l4) => l4 !== base.keyLast4);
     if (mismatch) return result('license_revealed', MSG.last4Page(mismatch, base.keyLast4), base);
+    if (distinct(pairs, 'appName').length > 1 || distinct(pairs, 'developer').length > 1) {
+      return result('unknown_layout', MSG.twoNames, base);
+    }
     if (!fields.appName) return result('unknown_layout', MSG.noAppName, base);
     return Object.assign(result('license_revealed', null, base), { capturable: true, key });
   }
 
   // checkAgainstListing compares a capturable detection with the last
-  // アプリ一覧 seen. Rows flagged 更新あり are skipped: an update may have
-  // changed the key since. It returns null or a refusal {reason, reasonEn}.
+  // アプリ一覧 seen. A row flagged 更新あり while the page shows no update is
+  // refused: either the page hides its update control from us, or the
+  // update is done and the list is stale, which reopening アプリ一覧 fixes.
+  // It returns null or a refusal {reason, reasonEn}.
   function checkAgainstListing(det, listing) {
     if (!det || !det.capturable || !listing || !Array.isArray(listing.rows)) return null;
     const f = det.fields || {};
@@ -293,6 +330,11 @@
     let rows = listing.rows.filter((r) => T.sameName(r.app_name, f.appName));
     const byDev = rows.filter((r) => T.sameName(r.developer, f.developer));
     if (byDev.length) rows = byDev;
+    // A row that said 更新あり when アプリ一覧 was last seen may be stale: the
+    // operator usually updates right after. The page itself decides whether an
+    // update is pending, and the key may have changed, so such rows are not
+    // compared. (Capturing before an update is harmless: the old key keeps
+    // working, and the capture after the update supersedes it.)
     rows = rows.filter((r) => r.key_last4 && !r.update_pending);
     if (!rows.length || rows.some((r) => r.key_last4 === det.keyLast4)) return null;
     const m = MSG.last4List(rows[0].key_last4, det.keyLast4);

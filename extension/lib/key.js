@@ -6,9 +6,12 @@
 
   const MIN_KEY_LEN = 12;
   const MAX_KEY_LEN = 256;
+  // A key that contains the start of a classic key anywhere must be one in
+  // full: a lost first or last character, or one picked up in front
+  // ("(SL…", "xSL…"), is caught.
   const CLASSIC_KEY = /^SL[0-9]{6}_[A-Za-z0-9]{16}$/;
-  const CLASSIC_KEY_PREFIX = /^S?L?[0-9]{6}_/;
-  const MASK_MARKERS = ['XXXX', 'xxxx', '****', '末尾', '桁', '[redacted]', 'redacted', '●', '•', '…', '...'];
+  const CLASSIC_KEY_PREFIX = /S?L?[0-9]{6}_/;
+  const MASK_MARKERS = ['XXXX', 'xxxx', '**', '末尾', '桁', '[redacted]', 'redacted', '●', '•', '…', '...'];
   // unicode.IsSpace in Go, plus the zero-width space and BOM key.go adds.
   const SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u200b\ufeff]/u;
 

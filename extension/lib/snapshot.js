@@ -7,7 +7,7 @@
   const T = root.keyrelay.text;
 
   const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'BUTTON', 'SELECT', 'OPTION', 'SVG', 'svg',
-    'IFRAME', 'OBJECT', 'CANVAS', 'HEAD', 'TITLE', 'META', 'LINK', 'IMG']);
+    'IFRAME', 'OBJECT', 'CANVAS', 'HEAD', 'TITLE', 'META', 'LINK', 'IMG', 'RT', 'RP']);
   const BLOCK = new Set(['ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'CAPTION', 'DD', 'DETAILS', 'DIALOG', 'DIV',
     'DL', 'DT', 'FIELDSET', 'FIGCAPTION', 'FIGURE', 'FOOTER', 'FORM', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HEADER',
     'HR', 'LI', 'MAIN', 'NAV', 'OL', 'P', 'PRE', 'SECTION', 'SUMMARY', 'TABLE', 'TBODY', 'THEAD', 'TFOOT', 'TR',
@@ -15,12 +15,51 @@
   // Inputs whose value is text the page shows (a key may sit in a readonly one).
   const TEXT_INPUTS = new Set(['', 'text', 'search', 'url', 'email', 'tel', 'number']);
 
+  const VISIBILITY = { opacityProperty: true, visibilityProperty: true, contentVisibilityAuto: true };
+
+  function styleOf(el) {
+    const view = el.ownerDocument && el.ownerDocument.defaultView;
+    return view && view.getComputedStyle ? view.getComputedStyle(el) : null;
+  }
+
+  // hidden is true for an element the operator cannot see: not rendered,
+  // transparent, visibility:hidden, inside a closed <details> or skipped
+  // content. Dropping text that is on screen would truncate a key, so
+  // display:contents (no box of its own, which checkVisibility counts as
+  // hidden) is judged by where it sits; its children are checked in turn.
   function hidden(el) {
-    if (el.hidden) return true;
-    if (typeof el.checkVisibility === 'function') {
-      return !el.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: false });
-    }
-    return false;
+    if (typeof el.checkVisibility !== 'function') return !!el.hidden;
+    if (el.checkVisibility(VISIBILITY)) return false;
+    const cs = styleOf(el);
+    if (!cs || cs.display !== 'contents') return true;
+    const parent = el.parentElement;
+    if (!parent) return false;
+    if (parent.tagName.toUpperCase() === 'DETAILS' && !parent.open && el.tagName.toUpperCase() !== 'SUMMARY') return true;
+    const pcs = styleOf(parent);
+    if (pcs && pcs.contentVisibility === 'hidden') return true;
+    return hidden(parent);
+  }
+
+  // textShown is false for a text node that draws nothing: no boxes (closed
+  // <details>), skipped content, or visibility:hidden inherited through a
+  // display:contents parent. Whitespace is always kept: it cannot add a key
+  // character, and dropping it could join two words.
+  function textShown(node, styles) {
+    if (!/[^\s]/.test(node.nodeValue)) return true;
+    const doc = node.ownerDocument;
+    if (!doc || typeof doc.createRange !== 'function') return true;
+    const memo = styles.get(node);
+    if (memo !== undefined) return memo;
+    const range = doc.createRange();
+    range.selectNodeContents(node);
+    let ok = range.getClientRects().length > 0;
+    const parent = node.parentElement;
+    const cs = ok && parent ? styleOf(parent) : null;
+    // Skipped content (content-visibility:hidden) still reports boxes when
+    // asked, so the parent's style decides for its bare text.
+    if (cs && (cs.visibility !== 'visible' || cs.contentVisibility === 'hidden')) ok = false;
+    styles.set(node, ok);
+    return ok;
   }
 
   // textOf renders what the operator sees of a subtree, from text nodes and
@@ -73,8 +112,18 @@
     return s.replace(/[ \t\n\r\f]+/g, ' ');
   }
 
+  // walk appends what node shows to out. When out.atoms is an array, it
+  // also collects each visible text node's and input's own text there, so
+  // classify can tell a value shown by one node from one assembled from
+  // several.
   function walk(node, out, styles) {
-    if (node.nodeType === 3) { out.push(renderText(node, styles)); return; }
+    if (node.nodeType === 3) {
+      if (!textShown(node, styles)) return;
+      const s = renderText(node, styles);
+      out.push(s);
+      if (out.atoms) atom(out.atoms, s);
+      return;
+    }
     if (node.nodeType !== 1) return;
     const tag = node.tagName.toUpperCase();
     if (SKIP.has(tag)) return;
@@ -82,14 +131,31 @@
     if (hidden(node)) return;
     if (tag === 'INPUT') {
       const type = (node.getAttribute('type') || '').toLowerCase();
-      if (TEXT_INPUTS.has(type)) out.push(node.value);
+      if (TEXT_INPUTS.has(type)) {
+        out.push(node.value);
+        if (out.atoms) atom(out.atoms, node.value);
+      }
       return;
     }
-    if (tag === 'TEXTAREA') { out.push(node.value); return; }
+    if (tag === 'TEXTAREA') {
+      out.push(node.value);
+      if (out.atoms) atom(out.atoms, node.value);
+      return;
+    }
     const block = BLOCK.has(tag);
     if (block) out.push('\n');
-    for (let c = node.firstChild; c; c = c.nextSibling) walk(c, out, styles);
+    // A closed <details> shows only its <summary>.
+    const closed = tag === 'DETAILS' && !node.open;
+    for (let c = node.firstChild; c; c = c.nextSibling) {
+      if (closed && !(c.nodeType === 1 && c.tagName.toUpperCase() === 'SUMMARY')) continue;
+      walk(c, out, styles);
+    }
     if (block) out.push('\n');
+  }
+
+  function atom(atoms, s) {
+    const t = T.trimValue(s);
+    if (t !== '') atoms.push(t);
   }
 
   function lines(text) {
@@ -246,12 +312,19 @@
     return rows;
   }
 
+  // controls are the texts of buttons and links, from every place a control
+  // can carry its name: text, value, alt, aria-label, title and the alt of
+  // an image inside (<input type=image alt="アップデートする">,
+  // <button aria-label=…><img alt=…></button>).
   function controls(doc) {
     const out = [];
-    for (const el of doc.querySelectorAll('button, input[type=button], input[type=submit], a, [role=button]')) {
+    const sel = 'button, input[type=button], input[type=submit], input[type=image], input[type=reset], a, [role=button]';
+    for (const el of doc.querySelectorAll(sel)) {
       if (hidden(el)) continue;
-      const t = el.tagName === 'INPUT' ? el.value : el.textContent;
-      const v = T.collapse(t);
+      const parts = [el.tagName === 'INPUT' ? el.value : el.textContent];
+      for (const a of ['alt', 'aria-label', 'title']) parts.push(el.getAttribute(a) || '');
+      for (const img of el.querySelectorAll('img[alt]')) parts.push(img.getAttribute('alt'));
+      const v = T.collapse(parts.filter(Boolean).join(' '));
       if (v) out.push(v);
     }
     return out;
@@ -264,10 +337,14 @@
     const body = doc.body;
     const styles = new Map();
     const visible = (sel) => Array.from(doc.querySelectorAll(sel)).filter((t) => !hidden(t));
+    const out = [];
+    out.atoms = [];
+    if (body) walk(body, out, styles);
     return {
       url: String(doc.location && doc.location.href || ''),
       title: T.collapse(doc.title || ''),
-      lines: body ? lines(textOf(body, styles)) : [],
+      lines: lines(out.join('')),
+      atoms: out.atoms,
       pairs: siblingPairs(doc, styles),
       tables: [
         ...visible('table').map((t) => ({ rows: tableGrid(t, styles) })),

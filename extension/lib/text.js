@@ -98,15 +98,24 @@
     return labelPairsInLine(line)[0] || null;
   }
 
-  // parseLast4 reads the 末尾4桁 RMS shows for a key ("末尾4桁: IANT"), or ''
-  // when there is none or it is itself masked ("末尾4桁: XXXXXXXX").
+  // parseLast4 reads the 末尾4桁 RMS shows for a key ("末尾4桁: IANT",
+  // "末尾4桁（IANT）", "末尾4桁: IANT（失効）"), or '' when there is none or it
+  // is itself masked ("末尾4桁: XXXXXXXX"). After NFKC （ and ： are ASCII;
+  // what follows the four must not be another key letter, but a bracket or
+  // a note may.
   function parseLast4(s) {
     const t = String(s == null ? '' : s).normalize('NFKC');
-    const m = /末尾\s*4\s*桁\s*:?\s*([!-~]{4})(?![!-~])/u.exec(t);
+    const m = /末尾\s*4\s*桁[\s:(]*((?![:(])[!-~]{4})(?![A-Za-z0-9_])/u.exec(t);
     if (!m) return '';
     const v = m[1];
     if (/^(x{4}|\*{4})$/i.test(v)) return '';
     return v;
+  }
+
+  // last4Masked is a 末尾4桁 that is itself hidden ("末尾4桁: XXXXXXXX").
+  function last4Masked(s) {
+    const t = String(s == null ? '' : s).normalize('NFKC');
+    return /末尾\s*4\s*桁[\s:(]*(?:x{4,}|\*{4,}|●{4,})/iu.test(t);
   }
 
   // parseRMSDate mirrors keyrelay.ParseRMSDate: "2025/05/26", "2025/5/26",
@@ -131,7 +140,7 @@
     return n(a) !== '' && n(a) === n(b);
   }
 
-  const api = { normalizeLabel, fieldOf, trimValue, collapse, splitLabelLine, labelPairsInLine, parseLast4, parseRMSDate, sameName, LABELS };
+  const api = { normalizeLabel, fieldOf, trimValue, collapse, splitLabelLine, labelPairsInLine, parseLast4, last4Masked, parseRMSDate, sameName, LABELS };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else (root.keyrelay = root.keyrelay || {}).text = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

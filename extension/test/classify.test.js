@@ -8,13 +8,16 @@ const { classify, checkAgainstListing } = require('../lib/classify.js');
 const KEY = 'SL123456_ABCDEFGHIJKLMNOP';
 const cell = (text, th = false) => ({ text, th });
 
+// Each line stands for one text node (snapshot.js's atoms).
 function licensePage(keyValue, extra = {}) {
-  return Object.assign({
+  const s = Object.assign({
     lines: ['ライセンス情報', 'システム開発企業: 株式会社GoQ System', 'アプリ名: GoQ System (ごくシステム)', `ライセンスキー: ${keyValue}`, '承認状態: 利用中'],
     pairs: [],
     tables: [],
     controls: [],
   }, extra);
+  if (!s.atoms) s.atoms = s.lines.slice();
+  return s;
 }
 
 test('masked keys are never capturable', async (t) => {
@@ -87,8 +90,11 @@ test('checkAgainstListing', async (t) => {
     assert.match(r.reason, /IANT/);
     assert.match(r.reason, /MNOP/);
   });
-  await t.test('row with a pending update is skipped (the key may have changed)', () => {
-    assert.equal(checkAgainstListing(det, listing([row({ key_last4: 'IANT', update_pending: true })])), null);
+  await t.test('a 更新あり row is not compared (stale after the update; the key may have changed)', () => {
+    assert.equal(checkAgainstListing(det, listing([row({ key_last4: 'IANT', update_pending: true, state: '利用中 更新あり' })])), null);
+  });
+  await t.test('更新あり of another app is ignored', () => {
+    assert.equal(checkAgainstListing(det, listing([row({}), row({ app_name: '別アプリ', update_pending: true })])), null);
   });
   await t.test('other apps are ignored', () => {
     assert.equal(checkAgainstListing(det, listing([row({ app_name: '別アプリ', key_last4: 'IANT' })])), null);
@@ -143,4 +149,62 @@ test('API list rows under the heading', async (t) => {
     { name: 'shop.get', description: '' },
   ]));
   await t.test('not a dotted name', () => assert.deepEqual(apis([[cell('cabinet'), cell('x')], [cell('http://a.b/')]]), []));
+});
+
+test('robot check on the page: never capturable, even with a key-like value', () => {
+  const s = licensePage(KEY, { lines: [...licensePage(KEY).lines, 'ロボットによる操作ではありません'], controls: ['確認する'] });
+  const d = classify(s);
+  assert.equal(d.kind, 'license_masked');
+  assert.equal(d.capturable, false);
+  assert.equal(d.key, undefined);
+});
+
+test('a key not shown by one text node is refused', async (t) => {
+  await t.test('assembled', () => {
+    const d = classify(licensePage(KEY, { atoms: ['ライセンスキー:', 'SL123456_ABCDEFGH', 'IJKLMNOP'] }));
+    assert.equal(d.kind, 'unknown_layout');
+    assert.equal(d.key, undefined);
+    assert.match(d.reason, /複数の要素/);
+  });
+  await t.test('no atoms at all', () => assert.equal(classify(licensePage(KEY, { atoms: [] })).kind, 'unknown_layout'));
+});
+
+test('update control named only by alt, aria-label or 「アップデート」', () => {
+  for (const c of ['アップデート', 'アップデートする', '画像 アップデートする']) {
+    const d = classify(licensePage(KEY, { controls: [c] }));
+    assert.equal(d.kind, 'license_update_pending', c);
+    assert.equal(d.capturable, false);
+  }
+});
+
+test('キー情報 mentioning 末尾 without a readable last 4 is refused', async (t) => {
+  const withInfo = (info) => {
+    const s = licensePage(KEY);
+    s.tables.push({ rows: [[cell('キー情報', true), cell('有効期限', true)], [cell(info), cell('-')]] });
+    return classify(s);
+  };
+  await t.test('unreadable', () => {
+    const d = withInfo('末尾4桁: ?');
+    assert.equal(d.capturable, false);
+    assert.match(d.reason, /末尾4桁が読み取れません/);
+  });
+  await t.test('full-width brackets match', () => assert.equal(withInfo('末尾4桁（MNOP）').capturable, true));
+  await t.test('full-width brackets mismatch', () => assert.match(withInfo('末尾4桁（ZZZZ）').reason, /ZZZZ/));
+  await t.test('note after', () => assert.match(withInfo('末尾4桁: ABCD（失効）').reason, /ABCD/));
+});
+
+test('two different app names or developers are refused', async (t) => {
+  await t.test('app name', () => {
+    const d = classify(licensePage(KEY, { pairs: [{ field: 'appName', label: 'アプリ名', value: '別アプリ', via: 'sibling' }] }));
+    assert.equal(d.kind, 'unknown_layout');
+    assert.match(d.reason, /アプリ名/);
+  });
+  await t.test('developer', () => {
+    const d = classify(licensePage(KEY, { pairs: [{ field: 'developer', label: 'システム開発企業', value: '別会社', via: 'sibling' }] }));
+    assert.equal(d.kind, 'unknown_layout');
+  });
+  await t.test('same name spaced differently is one', () => {
+    const d = classify(licensePage(KEY, { pairs: [{ field: 'developer', label: 'システム開発企業', value: '株式会社GoQSystem', via: 'sibling' }] }));
+    assert.equal(d.capturable, true);
+  });
 });

@@ -32,6 +32,11 @@ test('validateKey refuses', async (t) => {
     ['truncated classic (15 chars after _)', 'SL123456_ABCDEFGHIJKLMNO', 'classic_shape'],
     ['classic lost first char', 'L123456_ABCDEFGHIJKLMNOP', 'classic_shape'],
     ['classic with extra char', 'SL123456_ABCDEFGHIJKLMNOPQ', 'classic_shape'],
+    ['two asterisks', 'SL123456_ABCDEFGHIJKLMN**', 'masked'],
+    ['two asterisks inside', 'a8F3kQ9zP2**L4nR6tY1wB5c', 'masked'],
+    ['classic in parentheses', '(SL123456_ABCDEFGHIJKLMNOP)', 'classic_shape'],
+    ['classic with a char in front', 'xSL123456_ABCDEFGHIJKLMNOP', 'classic_shape'],
+    ['classic shape inside', 'abcd123456_ABCDEFGHIJKLMNOP', 'classic_shape'],
     ['few distinct', 'abababababababab', 'too_few_distinct'],
   ];
   for (const [name, key, code] of cases) {

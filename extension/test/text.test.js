@@ -48,8 +48,21 @@ test('parseLast4', async (t) => {
     ['masked', '末尾4桁: XXXXXXXX', ''],
     ['masked 4', '末尾4桁: XXXX', ''],
     ['none', '利用中', ''],
+    ['full-width brackets', '末尾4桁（ZZZZ）', 'ZZZZ'],
+    ['half-width brackets', '末尾4桁 (ZZZZ)', 'ZZZZ'],
+    ['note after', '末尾4桁: ABCD（失効）', 'ABCD'],
+    ['symbols kept', '末尾4桁: B+/=', 'B+/='],
+    ['five letters is not a last 4', '末尾4桁: ABCDE', ''],
+    ['masked in brackets', '末尾4桁（XXXXXXXX）', ''],
   ];
   for (const [name, s, want] of cases) await t.test(name, () => assert.equal(T.parseLast4(s), want));
+});
+
+test('last4Masked', () => {
+  assert.ok(T.last4Masked('末尾4桁: XXXXXXXX'));
+  assert.ok(T.last4Masked('末尾４桁（ＸＸＸＸ）'));
+  assert.ok(!T.last4Masked('末尾4桁: IANT'));
+  assert.ok(!T.last4Masked('末尾4桁: ?'));
 });
 
 test('parseRMSDate', async (t) => {
