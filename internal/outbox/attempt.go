@@ -138,7 +138,7 @@ func (w *Worker) run(ctx context.Context, d *keyrelay.Delivery, n int) result {
 	timeout := w.Lease / 2
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res, err := target.Deliver(dctx, keyrelay.DeliveryRequest{Shop: shop, Capture: c, Key: key, Creds: creds})
+	res, err := safeDeliver(dctx, target, keyrelay.DeliveryRequest{Shop: shop, Capture: c, Key: key, Creds: creds})
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && keyrelay.ErrorCode(err) == keyrelay.EINTERNAL {
 			err = fmt.Errorf("%w (%w)", keyrelay.Errorf(keyrelay.EUNAVAILABLE,
@@ -240,4 +240,19 @@ func redact(s string, secrets []string) string {
 		}
 	}
 	return s
+}
+
+// safeDeliver turns a panic inside a destination (a page its parser did not
+// expect) into an ordinary failed attempt, so one odd page cannot stop the
+// helper. The panic value is not kept: it may quote the page, and the page
+// may show the key.
+func safeDeliver(ctx context.Context, target keyrelay.Destination, req keyrelay.DeliveryRequest) (res keyrelay.DeliveryResult, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = keyrelay.Errorf(keyrelay.EINVALID,
+				"%sの画面を処理中に予期しないエラーが発生しました。画面の形式が変わった可能性があります。",
+				"keyrelay failed unexpectedly while reading the %s page; its layout may have changed.", target.Name())
+		}
+	}()
+	return target.Deliver(ctx, req)
 }

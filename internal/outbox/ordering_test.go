@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -131,5 +132,38 @@ func TestOnePerShopAtATime(t *testing.T) {
 		if got, want := s.goq.PostCount(), 3; got != want {
 			t.Errorf("shop %s: PostCount = %d, want %d", s.ref.ID, got, want)
 		}
+	}
+}
+
+// panicking is a destination whose page reader crashes.
+type panicking struct{ keyrelay.Destination }
+
+func (panicking) Deliver(context.Context, keyrelay.DeliveryRequest) (keyrelay.DeliveryResult, error) {
+	var m map[string]int
+	m["boom"]++ // a nil-map write: the kind of bug an unexpected page would hit
+	return keyrelay.DeliveryResult{}, nil
+}
+
+// TestPanickingDestinationIsAFailedAttempt: nothing crashes the helper; the
+// delivery ends needs_attention with a reason, like any permanent failure.
+func TestPanickingDestinationIsAFailedAttempt(t *testing.T) {
+	e := newEnv(t)
+	e.dest = panicking{e.dest}
+	s := e.newShop(1, fakegoq.Options{})
+	e.setLogin(s)
+	c, _ := e.capture(s, app)
+	w := e.worker()
+	for range 20 {
+		if once(t, w) == 0 {
+			break
+		}
+		e.clock.Set(e.delivery(c).NextAttemptAt)
+	}
+	d := e.delivery(c)
+	if d.Status != keyrelay.DeliveryNeedsAttention || d.Attempts != 3 {
+		t.Fatalf("status %s after %d attempts, want needs_attention after 3 (EINVALID)", d.Status, d.Attempts)
+	}
+	if !strings.Contains(d.LastErrorEn, "failed unexpectedly") {
+		t.Fatalf("last error = %q, want the unexpected-failure reason", d.LastErrorEn)
 	}
 }
