@@ -251,6 +251,14 @@ Ctrl+C で終了 / Ctrl+C stops the demo.
 // announcePairings prints each new pairing request's code, so the demo user
 // can compare it with the extension's and approve it.
 func announcePairings(ctx context.Context, c *config, log *slog.Logger) {
+	// One handle for the demo's life: opening the store runs the sealer and
+	// migrations, too much to repeat every second.
+	st, err := openStore(c, nil)
+	if err != nil {
+		log.Warn("demo: reading pairings", "err", err)
+		return
+	}
+	defer st.Close()
 	seen := map[string]bool{}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -260,13 +268,7 @@ func announcePairings(ctx context.Context, c *config, log *slog.Logger) {
 			return
 		case <-t.C:
 		}
-		st, err := openStore(c, nil)
-		if err != nil {
-			log.Warn("demo: reading pairings", "err", err)
-			return
-		}
 		ps, err := st.pairings.FindPairings(ctx, keyrelay.PairingFilter{Status: keyrelay.PairingPending})
-		st.Close()
 		if err != nil {
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/url"
 
 	"keyrelay/internal/tray"
 )
@@ -34,18 +33,14 @@ func cmdOpen(ctx context.Context, args []string) error {
 }
 
 func loginURL(ctx context.Context, c *config) (string, error) {
+	port, err := c.port()
+	if err != nil {
+		return "", err
+	}
 	st, err := openStore(c, nil)
 	if err != nil {
 		return "", err
 	}
 	defer st.Close()
-	tok, err := st.sessions.CreateLoginToken(ctx)
-	if err != nil {
-		return "", err
-	}
-	port, err := c.port()
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("http://127.0.0.1:%d/login?token=%s", port, url.QueryEscape(tok)), nil
+	return mintLoginURL(ctx, st.sessions, port, "")
 }

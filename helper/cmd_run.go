@@ -24,7 +24,6 @@ import (
 // helperApp is a running helper: the pieces cmdRun starts, kept together so
 // the demo can start the same thing.
 type helperApp struct {
-	cfg    *config
 	log    *slog.Logger
 	st     *services
 	ws     *ws.Server

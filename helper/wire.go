@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"time"
 
 	"keyrelay/internal/goq"
@@ -34,7 +33,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		ln.Close()
 		return nil, err
 	}
-	app := &helperApp{cfg: c, log: log, st: st, port: port, ln: ln}
+	app := &helperApp{log: log, st: st, port: port, ln: ln}
 
 	// Plain http is allowed only to loopback (the fake GoQ, or a local proxy):
 	// nothing sent there leaves the machine.
@@ -105,18 +104,23 @@ func (a *helperApp) serve() error { return a.srv.Serve(a.ln) }
 
 // loginURL mints a one-time history login for the tray and the demo.
 func (a *helperApp) loginURL(ctx context.Context, next string) (string, error) {
-	tok, err := a.st.sessions.CreateLoginToken(ctx)
+	return mintLoginURL(ctx, a.st.sessions, a.port, next)
+}
+
+// mintLoginURL is the one place a one-time history login URL is made, for
+// `keyrelay open`, the tray and the demo; next is a local path ("" or "/" for
+// the history).
+func mintLoginURL(ctx context.Context, sessions keyrelay.SessionService, port int, next string) (string, error) {
+	tok, err := sessions.CreateLoginToken(ctx)
 	if err != nil {
 		return "", err
 	}
-	u := fmt.Sprintf("http://127.0.0.1:%d/login?token=%s", a.port, url.QueryEscape(tok))
+	u := fmt.Sprintf("http://127.0.0.1:%d/login?token=%s", port, url.QueryEscape(tok))
 	if next != "" && next != "/" {
 		u += "&next=" + url.QueryEscape(next)
 	}
 	return u, nil
 }
-
-func (a *helperApp) dataFile(name string) string { return filepath.Join(a.cfg.DataDir, name) }
 
 // wakingCaptures nudges the outbox and reminders after a new capture is
 // committed, so delivery starts at once instead of at the next poll.
