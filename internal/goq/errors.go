@@ -89,7 +89,7 @@ func errVerifyMismatch() error {
 // It is permanent: a retry would see no more than this attempt did, and
 // since read-before-write cannot see the key either, it would post again a
 // key that may already be saved. The outbox stops at it after one attempt.
-var ErrUnverifiable = errors.New("goq: GoQ does not show the saved license key")
+var ErrUnverifiable = keyrelay.ErrUnverifiable
 
 // errUnverifiable is the error for ErrUnverifiable. cause, if not nil, is
 // the failure that left the save's outcome unknown; it is kept for the log.

@@ -93,13 +93,16 @@ type DeliveryService interface {
 // Credentials are a login to a destination for one shop. ShopKey matches
 // ShopRef.Key(); "" is the default used when exactly one is configured.
 type Credentials struct {
-	ID          int64     `json:"id"`
-	ShopKey     string    `json:"shop_key"`
-	Destination string    `json:"destination"`
-	BaseURL     string    `json:"base_url"`
-	LoginID     string    `json:"login_id"`
-	Password    string    `json:"-"` // sealed at rest
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	ShopKey     string `json:"shop_key"`
+	Destination string `json:"destination"`
+	BaseURL     string `json:"base_url"`
+	LoginID     string `json:"login_id"`
+	// SettingsPath, when set, is the shortcut to GoQ's WEBAPI設定 page below
+	// BaseURL; it is used only when the page it opens has the key's label.
+	SettingsPath string    `json:"settings_path,omitempty"`
+	Password     string    `json:"-"` // sealed at rest
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 type CredentialService interface {

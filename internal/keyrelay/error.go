@@ -17,7 +17,18 @@ const (
 	// EUNAVAILABLE marks a transient failure of an outside service (GoQ down,
 	// maintenance, timeout): the outbox retries it.
 	EUNAVAILABLE = "unavailable"
+	// EREJECTED marks an outside service that answered a save with its own
+	// validation message (GoQ: 「ライセンスキーが正しくありません」). The
+	// message is kept verbatim in Error.Quote. It is never retried: posting
+	// the same refused key again helps nobody.
+	EREJECTED = "rejected"
 )
+
+// ErrUnverifiable marks a delivery whose save keyrelay cannot check because
+// the destination does not show the stored key (masked, blank, a password
+// field). It is permanent: the outbox stops at it after one attempt and the
+// operator checks the destination by hand.
+var ErrUnverifiable = errors.New("the destination does not show the saved license key")
 
 // Error is an error meant for the operator: Message is Japanese, MessageEn
 // English. Neither may contain a secret.
@@ -25,6 +36,9 @@ type Error struct {
 	Code      string
 	Message   string
 	MessageEn string
+	// Quote is the outside service's own words, verbatim (GoQ's validation
+	// message), shown to the operator as-is next to Message. Never a secret.
+	Quote string
 }
 
 func (e *Error) Error() string {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"time"
 
-	"keyrelay/internal/goq"
 	"keyrelay/internal/keyrelay"
 )
 
@@ -37,7 +36,7 @@ import (
 // store wakes it when credentials are set); the capture gone or the
 // destination not configured → needs_attention at once.
 func attemptLimit(err error, max int) int {
-	if errors.Is(err, goq.ErrUnverifiable) {
+	if errors.Is(err, keyrelay.ErrUnverifiable) || keyrelay.ErrorCode(err) == keyrelay.EREJECTED {
 		return 1
 	}
 	var n int
