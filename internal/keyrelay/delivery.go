@@ -123,6 +123,9 @@ type Credentials struct {
 	// Shops are the shop keys this login delivers for (filled by Find and
 	// List).
 	Shops []string `json:"shops"`
+	// Unclaimed marks the default login before any shop used it: it will be
+	// bound to the first shop whose delivery needs a login.
+	Unclaimed bool `json:"unclaimed,omitempty"`
 }
 
 type CredentialService interface {

@@ -265,6 +265,7 @@ func bindShop(ctx context.Context, tx *Tx, destination, shopKey string, id int64
 }
 
 const credentialColumns = `id, destination, shop_key, base_url, login_id, settings_path, password_sealed, updated_at,
+	shop_key = '' AND auto_bound = 0,
 	COALESCE((SELECT group_concat(shop_key, char(10)) FROM (SELECT shop_key FROM credential_shops b WHERE b.credentials_id = credentials.id ORDER BY shop_key)), '')`
 
 // listCredentials returns the credentials matching where, without
@@ -281,7 +282,7 @@ func listCredentials(ctx context.Context, tx *Tx, where string, args ...any) ([]
 		var c keyrelay.Credentials
 		var pw []byte
 		var shops string
-		if err := rows.Scan(&c.ID, &c.Destination, &c.ShopKey, &c.BaseURL, &c.LoginID, &c.SettingsPath, &pw, scanTime(&c.UpdatedAt), &shops); err != nil {
+		if err := rows.Scan(&c.ID, &c.Destination, &c.ShopKey, &c.BaseURL, &c.LoginID, &c.SettingsPath, &pw, scanTime(&c.UpdatedAt), &c.Unclaimed, &shops); err != nil {
 			return nil, nil, fmt.Errorf("sqlite: list credentials: %w", err)
 		}
 		c.Shops = []string{}
