@@ -162,6 +162,9 @@ func TestRejectedQuoteVerbatimAfterOnePost(t *testing.T) {
 	if d.Quote != want {
 		t.Fatalf("quote %q, want %q", d.Quote, want)
 	}
+	if !strings.Contains(d.LastError, "再送していません") || !strings.Contains(d.LastErrorEn, "not sent again") {
+		t.Errorf("the error does not say the key was not sent again: %q / %q", d.LastError, d.LastErrorEn)
+	}
 	if strings.Contains(d.Quote+d.LastError+d.LastErrorEn, key) {
 		t.Fatal("the key is stored with the delivery's error")
 	}

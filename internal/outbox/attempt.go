@@ -209,6 +209,15 @@ func (w *Worker) failed(ctx context.Context, n int, err error, secrets []string)
 
 func (w *Worker) giveUp(n int, err error) result {
 	ja, en := message(err)
+	if keyrelay.ErrorCode(err) == keyrelay.EREJECTED {
+		// Retrying would post the same refused key: say what helps instead.
+		return result{
+			status: keyrelay.DeliveryNeedsAttention,
+			err:    err,
+			ja:     ja + "（GoQが受け付けなかったため再送していません。GoQの表示を確認し、必要ならRMSでキーを取得し直してください）",
+			en:     en + " (not sent again, since GoQ refused it; read GoQ's message and, if needed, capture the key from RMS again)",
+		}
+	}
 	return result{
 		status: keyrelay.DeliveryNeedsAttention,
 		err:    err,
