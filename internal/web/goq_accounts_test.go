@@ -211,4 +211,23 @@ func TestSettingsPathOnSettings(t *testing.T) {
 	if !strings.Contains(page.body, "setting/v2/mall/rakuten/webapi") {
 		t.Error("settings page does not show the path")
 	}
+	edit := e.do("GET", fmt.Sprintf("/settings?edit=%d", creds[0].ID), nil, withCookies(cookie))
+	if !strings.Contains(edit.body, `name="settings_path" value="setting/v2/mall/rakuten/webapi"`) || !strings.Contains(edit.body, `name="login_id" value="fuji-goq"`) {
+		t.Error("the edit form is not filled with the saved login")
+	}
+	if strings.Contains(edit.body, "pw-x") {
+		t.Error("the edit form shows the password")
+	}
+	// Changing only the path keeps the password.
+	res := e.do("POST", "/settings/goq", url.Values{
+		"csrf": {e.csrf(cookie)}, "shop_key": {""}, "login_id": {"fuji-goq"}, "password": {""},
+		"base_url": {"https://order.goqsystem.com/goq21/"}, "settings_path": {"setting/v3/webapi"},
+	}, withCookies(cookie))
+	if res.code != http.StatusSeeOther {
+		t.Fatalf("path-only save: %d %s", res.code, res.body)
+	}
+	got, err := e.credentials.FindCredentialsByID(context.Background(), creds[0].ID)
+	if err != nil || got.SettingsPath != "setting/v3/webapi" || got.Password != "pw-x" {
+		t.Fatalf("after a path-only save: path %q, password kept %v (%v)", got.SettingsPath, got.Password == "pw-x", err)
+	}
 }

@@ -22,6 +22,7 @@ var goqMessages = map[string][2]string{
 	"settings.path_default":  {"（既定）", "(default)"},
 	"settings.path_note":     {"GoQの画面構成が変わった場合だけ変更してください。GoQのURLからの相対パスです（例: setting/mall/rakuten/webapi）。空欄は既定値です。", "Change it only if GoQ's page layout changed. Relative to the GoQ URL (e.g. setting/mall/rakuten/webapi); empty means the default."},
 	"settings.pass_keep":     {"既存のログインを更新する場合、パスワードは空欄のままにすると変更されません。", "When updating an existing login, leave the password empty to keep it."},
+	"settings.edit":          {"編集", "Edit"},
 	"settings.bound_shop":    {"店舗「%s」に割り当て済み", "assigned to shop %s"},
 }
 

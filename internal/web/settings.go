@@ -64,7 +64,15 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 	case "unassigned":
 		v.Flash = v.L.T("settings.unassigned")
 	}
-	s.renderSettings(w, r, http.StatusOK, v, credForm{BaseURL: DefaultGoQBaseURL})
+	form := credForm{BaseURL: DefaultGoQBaseURL}
+	// ?edit=ID fills the form with a saved login (never its password), so
+	// its GoQ URL or page path can be changed without retyping the rest.
+	if id, err := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64); err == nil && id > 0 {
+		if c, err := s.Credentials.FindCredentialsByID(r.Context(), id); err == nil && c.Destination == goqDestination {
+			form = credForm{ShopKey: c.ShopKey, LoginID: c.LoginID, BaseURL: c.BaseURL, SettingsPath: c.SettingsPath}
+		}
+	}
+	s.renderSettings(w, r, http.StatusOK, v, form)
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, v *view, form credForm) {
