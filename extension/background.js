@@ -377,6 +377,8 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
       if (msg.type === 'delivery' && typeof msg.capture_id === 'string') {
         await S.captureUpdate(msg.capture_id, {
           delivery: String(msg.status || ''), detail: cap(msg.detail), detail_en: cap(msg.detail_en), delivery_at: cap(msg.at),
+          // GoQ's own words and the login of the latest attempt (absent: none).
+          quote: cap(msg.quote), login_id: cap(msg.login_id),
         });
         refreshBadge();
       } else if (msg.type === 'status') {

@@ -4,6 +4,12 @@
   'use strict';
   const { msg, apply, pick } = globalThis.krI18n;
   const $ = (id) => document.getElementById(id);
+  const D = globalThis.keyrelay.delivery;
+
+  function showLine(id, text) {
+    $(id).hidden = !text;
+    $(id).textContent = text;
+  }
 
   let tabId = null;
   let lastCaptureId = '';
@@ -57,12 +63,16 @@
       $('rLast4').textContent = cur.key_last4 || '';
       $('rStatus').textContent = statusText(cur.status) + (cur.status === 'rejected' ? ' ' + pick(cur.detail, cur.detail_en) : '');
       $('rDelivery').textContent = cur.delivery ? statusText(cur.delivery) + ' ' + pick(cur.detail, cur.detail_en) : '';
+      // GoQ's own words, verbatim and marked as GoQ's; text, never markup.
+      showLine('rQuote', D.quoteLine(cur.quote, msg('goqSaid')));
+      showLine('rLogin', D.loginLine(cur.login_id, msg('goqLogin')));
     }
     const recent = st.captures.filter((x) => x.capture_id !== lastCaptureId).slice(0, 5);
     $('recent').hidden = recent.length === 0;
     $('recentList').replaceChildren(...recent.map((x) => {
       const li = document.createElement('li');
-      li.textContent = `${x.app_name || ''} …${x.key_last4 || ''} — ${statusText(x.delivery || x.status)}`;
+      const said = D.quoteLine(x.quote, msg('goqSaid'));
+      li.textContent = `${x.app_name || ''} …${x.key_last4 || ''} — ${statusText(x.delivery || x.status)}${said ? ' ' + said : ''}`;
       return li;
     }));
   }

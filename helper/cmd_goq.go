@@ -11,18 +11,23 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"text/tabwriter"
 
 	"keyrelay/internal/goq"
 	"keyrelay/internal/keyrelay"
 )
 
 const goqUsage = `usage:
-  keyrelay goq set-login --login-id ID [--shop SHOP] [--base-url URL]   (password: prompt, or stdin when piped)
-  keyrelay goq list
-  keyrelay goq test [--shop SHOP]
-  keyrelay goq dry-run [--shop SHOP]    log in and report what delivering the newest key would change
-SHOP is the RMS shop id (e.g. 123456) or shop URL; leave it out when you have one shop.`
+  keyrelay goq set-login --login-id ID [--shop SHOP] [--base-url URL] [--settings-path PATH] [--keep-password]
+                                        (password: prompt, or stdin when piped; --keep-password keeps the stored one)
+  keyrelay goq list [--json]            logins, the shops each delivers for, shops without a login
+  keyrelay goq assign --login N --shop SHOP [--move]   deliver SHOP's keys with login N (--move: only SHOP)
+  keyrelay goq unassign --login N --shop SHOP          SHOP's next keys wait for a login
+  keyrelay goq test [--login N | --shop SHOP]
+  keyrelay goq dry-run [--login N | --shop SHOP]   log in and report what delivering the newest key would change
+SHOP is the RMS shop id (e.g. 123456) or shop URL. N is the number in the first column of "goq list"
+(or the login ID when only one login has it). Without --shop, set-login sets the default login: it
+becomes the login of the first shop whose key is captured, and only that shop's.
+PATH is GoQ's WEBAPI設定 page relative to the base URL (default ` + goq.DefaultSettingsPath + `).`
 
 func cmdGoQ(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -35,6 +40,11 @@ func cmdGoQ(ctx context.Context, args []string) error {
 	shop := fs.String("shop", "", "RMS shop id or shop URL these settings are for (empty: the only shop)")
 	loginID := fs.String("login-id", "", "GoQSystem login ID")
 	baseURL := fs.String("base-url", goq.DefaultBaseURL, "GoQSystem base URL")
+	settingsPath := fs.String("settings-path", "", "GoQ's WEBAPI設定 page, relative to the base URL (empty: the built-in default)")
+	keepPassword := fs.Bool("keep-password", false, "set-login: keep the stored password (only for an existing login)")
+	login := fs.String("login", "", "the login: its number in `goq list`, or its login ID")
+	move := fs.Bool("move", false, "assign: unassign the login's other shops")
+	asJSON := fs.Bool("json", false, "list: print JSON (never a password)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,11 +63,17 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		if err := goq.CheckBaseURL(*baseURL); err != nil {
 			return err
 		}
-		pw, err := readPassword(os.Stdin)
-		if err != nil {
+		if err := keyrelay.CheckSettingsPath(strings.TrimSpace(*settingsPath)); err != nil {
 			return err
 		}
-		creds := &keyrelay.Credentials{ShopKey: shopKey, Destination: goq.Name, BaseURL: *baseURL, LoginID: strings.TrimSpace(*loginID), Password: pw}
+		pw := ""
+		if !*keepPassword {
+			if pw, err = readPassword(os.Stdin); err != nil {
+				return err
+			}
+		}
+		creds := &keyrelay.Credentials{ShopKey: shopKey, Destination: goq.Name, BaseURL: *baseURL, LoginID: strings.TrimSpace(*loginID),
+			Password: pw, SettingsPath: strings.TrimSpace(*settingsPath)}
 		if err := st.credentials.SetCredentials(ctx, creds); err != nil {
 			return err
 		}
@@ -69,24 +85,17 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		fmt.Printf("保存しました / saved. 待機中の送信 %d 件を再開します / %d waiting deliveries resume.\n", n, n)
 		return nil
 	case "list":
-		cs, err := st.credentials.ListCredentials(ctx, goq.Name)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\t店舗 SHOP\tログインID LOGIN\tURL\t更新 UPDATED")
-		for _, cr := range cs {
-			k := cr.ShopKey
-			if k == "" {
-				k = "(既定 default)"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", cr.ID, k, cr.LoginID, cr.BaseURL, keyrelay.FormatDateTime(cr.UpdatedAt))
-		}
-		return tw.Flush()
+		return goqList(ctx, st, *asJSON)
+	case "assign", "unassign":
+		return goqAssign(ctx, st, sub, *login, *shop, *move)
 	case "test", "dry-run":
-		creds, err := st.credentials.FindCredentials(ctx, goq.Name, shopKey)
+		creds, err := goqLoginFor(ctx, st, *login, shopKey)
 		if err != nil {
 			return err
+		}
+		if shopKey == "" && len(creds.Shops) > 0 {
+			// The newest key a dry run looks at is one this login would get.
+			shopKey = creds.Shops[0]
 		}
 		client := goq.New(goq.WithLoopbackHTTP())
 		if sub == "test" {

@@ -53,7 +53,7 @@ func cmdHistory(ctx context.Context, args []string) error {
 	for _, r := range rows {
 		status := "-"
 		for _, d := range r.Deliveries {
-			status = d.Destination + ":" + d.Status
+			status = d.Destination + ":" + d.Status + deliveryNote(d)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, keyrelay.FormatDateTime(r.CapturedAt),
 			shopLabel(r.Shop), r.AppName, keyrelay.MaskKey(r.KeyLast4), r.Expiry, r.State, status)
@@ -70,4 +70,17 @@ func shopLabel(s keyrelay.ShopRef) string {
 		return s.ID
 	}
 	return s.URL
+}
+
+// deliveryNote is the GoQ login that got the key and GoQ's own words, for
+// the text table (the JSON has them as login_id and quote).
+func deliveryNote(d *keyrelay.Delivery) string {
+	var s string
+	if d.LoginID != "" {
+		s += " [GoQログイン " + d.LoginID + "]"
+	}
+	if d.Quote != "" {
+		s += " GoQの表示:「" + d.Quote + "」"
+	}
+	return s
 }

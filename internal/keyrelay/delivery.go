@@ -40,6 +40,15 @@ type Delivery struct {
 	LeaseUntil    time.Time `json:"lease_until"`
 	LastError     string    `json:"last_error"` // operator-facing, Japanese; never a secret
 	LastErrorEn   string    `json:"last_error_en"`
+	// Quote is the destination's own words about the last attempt, verbatim
+	// (GoQ's validation message when it refused the key; Error.Quote), with
+	// the key masked. Shown to the operator as GoQ's, never as ours.
+	Quote string `json:"quote,omitempty"`
+	// CredentialsID and LoginID name the destination login the last attempt
+	// used (the GoQ account that received, or refused, the key); 0 and ""
+	// when no attempt reached the destination.
+	CredentialsID int64     `json:"credentials_id,omitempty"`
+	LoginID       string    `json:"login_id,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 	FinishedAt    time.Time `json:"finished_at"`
@@ -54,6 +63,10 @@ type DeliveryAttempt struct {
 	Result     string    `json:"result"` // the status it led to
 	Error      string    `json:"error"`
 	ErrorEn    string    `json:"error_en"`
+	// Quote, CredentialsID and LoginID: as in Delivery, for this attempt.
+	Quote         string `json:"quote,omitempty"`
+	CredentialsID int64  `json:"credentials_id,omitempty"`
+	LoginID       string `json:"login_id,omitempty"`
 }
 
 type DeliveryFilter struct {
@@ -90,8 +103,12 @@ type DeliveryService interface {
 	WakeWaitingLogin(ctx context.Context) (int, error)
 }
 
-// Credentials are a login to a destination for one shop. ShopKey matches
-// ShopRef.Key(); "" is the default used when exactly one is configured.
+// Credentials are a login to a destination, used for the shops it is bound
+// to (Shops) and never for another. ShopKey (a ShopRef.Key()) is the shop it
+// was set for, which it is bound to; "" is the default login ("one shop
+// only"), which becomes bound to the first shop that uses it. Moving a login
+// to another shop, or binding it to one more, is an explicit operator action
+// (AssignCredentials).
 type Credentials struct {
 	ID          int64  `json:"id"`
 	ShopKey     string `json:"shop_key"`
@@ -103,15 +120,33 @@ type Credentials struct {
 	SettingsPath string    `json:"settings_path,omitempty"`
 	Password     string    `json:"-"` // sealed at rest
 	UpdatedAt    time.Time `json:"updated_at"`
+	// Shops are the shop keys this login delivers for (filled by Find and
+	// List).
+	Shops []string `json:"shops"`
+	// Unclaimed marks the default login before any shop used it: it will be
+	// bound to the first shop whose delivery needs a login.
+	Unclaimed bool `json:"unclaimed,omitempty"`
 }
 
 type CredentialService interface {
+	// SetCredentials creates or updates the login of (Destination,
+	// ShopKey); a login set for a named shop is bound to that shop.
 	SetCredentials(ctx context.Context, c *Credentials) error
-	// FindCredentials returns the credentials for shopKey, falling back to
-	// the only configured ones; ENOTFOUND when none apply.
+	// FindCredentials returns the login bound to shopKey, with its
+	// password; ENOTFOUND when none is. There is no fallback: a shop's key
+	// is never posted with a login bound to other shops.
 	FindCredentials(ctx context.Context, destination, shopKey string) (*Credentials, error)
+	// FindCredentialsByID returns one login with its password.
+	FindCredentialsByID(ctx context.Context, id int64) (*Credentials, error)
 	ListCredentials(ctx context.Context, destination string) ([]*Credentials, error)
 	DeleteCredentials(ctx context.Context, id int64) error
+	// AssignCredentials binds shopKey to login id, taking it from the login
+	// it was bound to; with move, id's other shops are unbound. Deliveries of
+	// shopKey waiting for a login become due; it returns how many.
+	AssignCredentials(ctx context.Context, id int64, shopKey string, move bool) (int, error)
+	// UnassignCredentials unbinds shopKey from login id; the shop's next
+	// deliveries wait for a login.
+	UnassignCredentials(ctx context.Context, id int64, shopKey string) error
 }
 
 // DeliveryRequest is what a destination needs to post one key.
@@ -150,5 +185,9 @@ type DeliveryEvent struct {
 	Status      string `json:"status"`
 	Detail      string `json:"detail"`
 	DetailEn    string `json:"detail_en"`
-	At          time.Time
+	// Quote is the destination's own words (Delivery.Quote); LoginID the
+	// login used.
+	Quote   string `json:"quote,omitempty"`
+	LoginID string `json:"login_id,omitempty"`
+	At      time.Time
 }

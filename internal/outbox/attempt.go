@@ -21,6 +21,9 @@ type result struct {
 	err         error     // nil on success and for waiting_login
 	ja, en      string    // operator-facing detail, no secrets
 	keyLast4    string
+	quote       string // the destination's own words (Error.Quote), cleaned
+	credsID     int64  // the login used, once one was found
+	loginID     string
 	interrupted bool     // shutdown cancelled it: release, do not record
 	secrets     []string // redacted from anything logged
 }
@@ -49,7 +52,8 @@ func (w *Worker) attempt(ctx context.Context, d *keyrelay.Delivery) {
 		return
 	}
 
-	a := &keyrelay.DeliveryAttempt{DeliveryID: d.ID, StartedAt: start, FinishedAt: w.Now(), Result: r.status}
+	a := &keyrelay.DeliveryAttempt{DeliveryID: d.ID, StartedAt: start, FinishedAt: w.Now(), Result: r.status,
+		Quote: r.quote, CredentialsID: r.credsID, LoginID: r.loginID}
 	if r.status != keyrelay.DeliveryDelivered && r.status != keyrelay.DeliveryAlreadyCurrent {
 		a.Error, a.ErrorEn = r.ja, r.en
 	}
@@ -78,11 +82,12 @@ func (w *Worker) attempt(ctx context.Context, d *keyrelay.Delivery) {
 		return
 	}
 
-	w.emit(d.CaptureUUID, d.Destination, stored.Status, r.ja, r.en)
+	w.emitEvent(keyrelay.DeliveryEvent{CaptureUUID: d.CaptureUUID, Destination: d.Destination, Status: stored.Status,
+		Detail: r.ja, DetailEn: r.en, Quote: stored.Quote, LoginID: stored.LoginID})
 	if keyrelay.DeliveryFinal(stored.Status) && w.Events != nil {
 		w.Events.AlertsChanged()
 	}
-	log = log.With("result", stored.Status)
+	log = log.With("result", stored.Status, "login_id", r.loginID)
 	switch stored.Status {
 	case keyrelay.DeliveryDelivered, keyrelay.DeliveryAlreadyCurrent:
 		log.Info("outbox: delivered", "key_last4", r.keyLast4)
@@ -95,8 +100,20 @@ func (w *Worker) attempt(ctx context.Context, d *keyrelay.Delivery) {
 	}
 }
 
-// run does the work of one attempt and decides its result.
+// run does the work of one attempt and decides its result, with the login it
+// used.
 func (w *Worker) run(ctx context.Context, d *keyrelay.Delivery, n int) result {
+	var creds *keyrelay.Credentials
+	r := w.deliver(ctx, d, n, &creds)
+	if creds != nil {
+		r.credsID, r.loginID = creds.ID, creds.LoginID
+	}
+	return r
+}
+
+// deliver is run without the bookkeeping; it sets *used to the login once
+// it has one.
+func (w *Worker) deliver(ctx context.Context, d *keyrelay.Delivery, n int, used **keyrelay.Credentials) result {
 	dest := displayName(d.Destination)
 	target, ok := w.Destinations[d.Destination]
 	if !ok {
@@ -126,6 +143,7 @@ func (w *Worker) run(ctx context.Context, d *keyrelay.Delivery, n int) result {
 	} else if err != nil {
 		return w.failed(ctx, n, fmt.Errorf("outbox: find credentials: %w", err), nil)
 	}
+	*used = creds
 	secrets := []string{creds.Password}
 	key, err := w.Captures.RevealKey(ctx, c.ID)
 	if err != nil {
@@ -146,6 +164,12 @@ func (w *Worker) run(ctx context.Context, d *keyrelay.Delivery, n int) result {
 		}
 		r := w.failed(ctx, n, err, secrets)
 		r.keyLast4 = c.KeyLast4
+		var ke *keyrelay.Error
+		if errors.As(err, &ke) && ke.Quote != "" {
+			// GoQ's words are shown as GoQ's, verbatim but for the key
+			// (a page may echo the value it refused) and the password.
+			r.quote = keyrelay.CleanQuote(ke.Quote, key, c.KeyLast4, creds.Password)
+		}
 		return r
 	}
 	r := result{status: res.Status, keyLast4: c.KeyLast4, secrets: secrets}
@@ -185,6 +209,15 @@ func (w *Worker) failed(ctx context.Context, n int, err error, secrets []string)
 
 func (w *Worker) giveUp(n int, err error) result {
 	ja, en := message(err)
+	if keyrelay.ErrorCode(err) == keyrelay.EREJECTED {
+		// Retrying would post the same refused key: say what helps instead.
+		return result{
+			status: keyrelay.DeliveryNeedsAttention,
+			err:    err,
+			ja:     ja + "（GoQが受け付けなかったため再送していません。GoQの表示を確認し、必要ならRMSでキーを取得し直してください）",
+			en:     en + " (not sent again, since GoQ refused it; read GoQ's message and, if needed, capture the key from RMS again)",
+		}
+	}
 	return result{
 		status: keyrelay.DeliveryNeedsAttention,
 		err:    err,
@@ -198,7 +231,11 @@ func (w *Worker) giveUp(n int, err error) result {
 // can act on, unlike "internal error".
 func message(err error) (ja, en string) {
 	var ke *keyrelay.Error
-	if errors.As(err, &ke) {
+	switch {
+	case errors.As(err, &ke) && ke.Code == keyrelay.EREJECTED && ke.Message == "":
+		return "GoQSystemがライセンスキーを受け付けませんでした（GoQの表示を確認してください）。",
+			"GoQSystem did not accept the license key (see GoQ's message)."
+	case errors.As(err, &ke):
 		return ke.Message, ke.MessageEn
 	}
 	return "通信またはデータベースのエラーで配信できませんでした（詳細はヘルパーのログにあります）。",
@@ -206,13 +243,15 @@ func message(err error) (ja, en string) {
 }
 
 func (w *Worker) emit(uuid, destination, status, ja, en string) {
+	w.emitEvent(keyrelay.DeliveryEvent{CaptureUUID: uuid, Destination: destination, Status: status, Detail: ja, DetailEn: en})
+}
+
+func (w *Worker) emitEvent(ev keyrelay.DeliveryEvent) {
 	if w.Events == nil {
 		return
 	}
-	w.Events.DeliveryChanged(keyrelay.DeliveryEvent{
-		CaptureUUID: uuid, Destination: destination, Status: status,
-		Detail: ja, DetailEn: en, At: w.Now(),
-	})
+	ev.At = w.Now()
+	w.Events.DeliveryChanged(ev)
 }
 
 // shopKey is the identity credentials are stored under (ShopRef.Key()).

@@ -228,7 +228,12 @@ type Delivery struct {
 	Status      string `json:"status"`
 	Detail      string `json:"detail"`
 	DetailEn    string `json:"detail_en"`
-	At          string `json:"at"`
+	// Quote is the destination's own words, verbatim (GoQ's validation
+	// message when it refused the key), to be shown as GoQ's; LoginID the
+	// destination login that received or refused the key. Both optional.
+	Quote   string `json:"quote,omitempty"`
+	LoginID string `json:"login_id,omitempty"`
+	At      string `json:"at"`
 }
 
 type ErrorMsg struct {

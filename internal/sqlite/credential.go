@@ -53,15 +53,15 @@ func (s *CredentialService) SetCredentials(ctx context.Context, c *keyrelay.Cred
 		if err != nil {
 			return fmt.Errorf("sqlite: seal password: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO credentials (destination, shop_key, base_url, login_id, password_sealed, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.Destination, c.ShopKey, c.BaseURL, c.LoginID, sealed, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO credentials (destination, shop_key, base_url, login_id, settings_path, password_sealed, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Destination, c.ShopKey, c.BaseURL, c.LoginID, c.SettingsPath, sealed, now, now)
 		if err != nil {
 			return fmt.Errorf("sqlite: set credentials: %w", err)
 		}
 		id, _ = res.LastInsertId()
 	case c.Password == "":
-		if _, err := tx.ExecContext(ctx, `UPDATE credentials SET base_url = ?, login_id = ?, updated_at = ? WHERE id = ?`,
-			c.BaseURL, c.LoginID, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE credentials SET base_url = ?, login_id = ?, settings_path = ?, updated_at = ? WHERE id = ?`,
+			c.BaseURL, c.LoginID, c.SettingsPath, now, id); err != nil {
 			return fmt.Errorf("sqlite: set credentials: %w", err)
 		}
 	default:
@@ -69,9 +69,16 @@ func (s *CredentialService) SetCredentials(ctx context.Context, c *keyrelay.Cred
 		if err != nil {
 			return fmt.Errorf("sqlite: seal password: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE credentials SET base_url = ?, login_id = ?, password_sealed = ?, updated_at = ? WHERE id = ?`,
-			c.BaseURL, c.LoginID, sealed, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE credentials SET base_url = ?, login_id = ?, settings_path = ?, password_sealed = ?, updated_at = ? WHERE id = ?`,
+			c.BaseURL, c.LoginID, c.SettingsPath, sealed, now, id); err != nil {
 			return fmt.Errorf("sqlite: set credentials: %w", err)
+		}
+	}
+	// A login set for a named shop is that shop's, replacing the login it
+	// had (the operator named the shop).
+	if c.ShopKey != "" {
+		if err := bindShop(ctx, tx, c.Destination, c.ShopKey, id); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -89,6 +96,10 @@ func validateCredentials(c *keyrelay.Credentials) error {
 	c.ShopKey = strings.TrimSpace(c.ShopKey)
 	c.LoginID = strings.TrimSpace(c.LoginID)
 	c.BaseURL = strings.TrimSpace(c.BaseURL)
+	c.SettingsPath = strings.TrimSpace(c.SettingsPath)
+	if err := keyrelay.CheckSettingsPath(c.SettingsPath); err != nil {
+		return err
+	}
 	switch {
 	case c.Destination == "":
 		return keyrelay.Errorf(keyrelay.EINVALID, "配信先が指定されていません。", "The destination is missing.")
@@ -112,7 +123,23 @@ func (s *CredentialService) FindCredentials(ctx context.Context, destination, sh
 		return nil, err
 	}
 	defer tx.Rollback()
-	return findCredentials(ctx, tx, destination, shopKey, true)
+	return findCredentials(ctx, tx, destination, shopKey, false, true)
+}
+
+func (s *CredentialService) FindCredentialsByID(ctx context.Context, id int64) (*keyrelay.Credentials, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c, sealed, err := credentialsByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := openPassword(tx, c, sealed); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (s *CredentialService) ListCredentials(ctx context.Context, destination string) ([]*keyrelay.Credentials, error) {
@@ -121,7 +148,7 @@ func (s *CredentialService) ListCredentials(ctx context.Context, destination str
 		return nil, err
 	}
 	defer tx.Rollback()
-	cs, _, err := listCredentials(ctx, tx, destination)
+	cs, _, err := listCredentials(ctx, tx, `destination = ?`, destination)
 	return cs, err
 }
 
@@ -131,12 +158,16 @@ func (s *CredentialService) DeleteCredentials(ctx context.Context, id int64) err
 		return err
 	}
 	defer tx.Rollback()
+	// Its shops lose their login: their next deliveries wait for one.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM credential_shops WHERE credentials_id = ?`, id); err != nil {
+		return fmt.Errorf("sqlite: delete credentials: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete credentials: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return keyrelay.Errorf(keyrelay.ENOTFOUND, "ログイン情報 %d が見つかりません。", "Login %d not found.", id)
+		return credentialsNotFound(id)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: delete credentials: %w", err)
@@ -144,11 +175,103 @@ func (s *CredentialService) DeleteCredentials(ctx context.Context, id int64) err
 	return nil
 }
 
-// listCredentials returns destination's credentials without passwords, and
-// their sealed passwords by id.
-func listCredentials(ctx context.Context, tx *Tx, destination string) ([]*keyrelay.Credentials, map[int64][]byte, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, destination, shop_key, base_url, login_id, password_sealed, updated_at
-		FROM credentials WHERE destination = ? ORDER BY shop_key`, destination)
+func credentialsNotFound(id int64) error {
+	return keyrelay.Errorf(keyrelay.ENOTFOUND, "ログイン情報 %d が見つかりません。", "Login %d not found.", id)
+}
+
+// AssignCredentials binds shopKey to login id (taking it from the login it
+// had) and makes the shop's deliveries that wait for a login due now.
+func (s *CredentialService) AssignCredentials(ctx context.Context, id int64, shopKey string, move bool) (int, error) {
+	shopKey = strings.TrimSpace(shopKey)
+	if shopKey == "" || shopKey == unknownShopKey || len(shopKey) > maxURLLen {
+		return 0, keyrelay.Errorf(keyrelay.EINVALID, "割り当てる店舗を指定してください（店舗IDまたは店舗URL）。",
+			"Name the shop to assign (RMS shop id or shop URL).")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	c, _, err := credentialsByID(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	if move {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM credential_shops WHERE credentials_id = ? AND shop_key <> ?`, id, shopKey); err != nil {
+			return 0, fmt.Errorf("sqlite: assign credentials: %w", err)
+		}
+	}
+	if err := bindShop(ctx, tx, c.Destination, shopKey, id); err != nil {
+		return 0, err
+	}
+	// A default login assigned by hand is never auto-bound afterwards.
+	if _, err := tx.ExecContext(ctx, `UPDATE credentials SET auto_bound = 1 WHERE id = ?`, id); err != nil {
+		return 0, fmt.Errorf("sqlite: assign credentials: %w", err)
+	}
+	now := formatTime(tx.now)
+	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ?
+		WHERE status = ? AND destination = ? AND shop_id IN (SELECT id FROM shops WHERE key = ?)`,
+		keyrelay.DeliveryPending, now, now, keyrelay.DeliveryWaitingLogin, c.Destination, shopKey)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: assign credentials: wake: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("sqlite: assign credentials: %w", err)
+	}
+	return int(n), nil
+}
+
+// UnassignCredentials unbinds shopKey from login id.
+func (s *CredentialService) UnassignCredentials(ctx context.Context, id int64, shopKey string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, _, err := credentialsByID(ctx, tx, id); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM credential_shops WHERE credentials_id = ? AND shop_key = ?`, id, shopKey)
+	if err != nil {
+		return fmt.Errorf("sqlite: unassign credentials: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return keyrelay.Errorf(keyrelay.ENOTFOUND, "ログイン情報 %d はその店舗に割り当てられていません。",
+			"Login %d is not assigned to that shop.", id)
+	}
+	// Unbinding is an operator's decision: the login must not drift back
+	// to a shop by itself.
+	if _, err := tx.ExecContext(ctx, `UPDATE credentials SET auto_bound = 1 WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("sqlite: unassign credentials: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: unassign credentials: %w", err)
+	}
+	return nil
+}
+
+// unknownShopKey is ShopRef.Key() of a capture that named no shop: no login
+// is ever bound to it, since it may stand for any shop.
+const unknownShopKey = "unknown"
+
+func bindShop(ctx context.Context, tx *Tx, destination, shopKey string, id int64) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO credential_shops (destination, shop_key, credentials_id, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (destination, shop_key) DO UPDATE SET credentials_id = excluded.credentials_id, created_at = excluded.created_at`,
+		destination, shopKey, id, formatTime(tx.now)); err != nil {
+		return fmt.Errorf("sqlite: bind shop: %w", err)
+	}
+	return nil
+}
+
+const credentialColumns = `id, destination, shop_key, base_url, login_id, settings_path, password_sealed, updated_at,
+	shop_key = '' AND auto_bound = 0,
+	COALESCE((SELECT group_concat(shop_key, char(10)) FROM (SELECT shop_key FROM credential_shops b WHERE b.credentials_id = credentials.id ORDER BY shop_key)), '')`
+
+// listCredentials returns the credentials matching where, without
+// passwords, and their sealed passwords by id.
+func listCredentials(ctx context.Context, tx *Tx, where string, args ...any) ([]*keyrelay.Credentials, map[int64][]byte, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE `+where+` ORDER BY shop_key, id`, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: list credentials: %w", err)
 	}
@@ -158,8 +281,13 @@ func listCredentials(ctx context.Context, tx *Tx, destination string) ([]*keyrel
 	for rows.Next() {
 		var c keyrelay.Credentials
 		var pw []byte
-		if err := rows.Scan(&c.ID, &c.Destination, &c.ShopKey, &c.BaseURL, &c.LoginID, &pw, scanTime(&c.UpdatedAt)); err != nil {
+		var shops string
+		if err := rows.Scan(&c.ID, &c.Destination, &c.ShopKey, &c.BaseURL, &c.LoginID, &c.SettingsPath, &pw, scanTime(&c.UpdatedAt), &c.Unclaimed, &shops); err != nil {
 			return nil, nil, fmt.Errorf("sqlite: list credentials: %w", err)
+		}
+		c.Shops = []string{}
+		if shops != "" {
+			c.Shops = strings.Split(shops, "\n")
 		}
 		cs = append(cs, &c)
 		sealed[c.ID] = pw
@@ -170,36 +298,63 @@ func listCredentials(ctx context.Context, tx *Tx, destination string) ([]*keyrel
 	return cs, sealed, nil
 }
 
-// findCredentials picks the credentials for shopKey: an exact match, else
-// the default ones (ShopKey "", set without naming a shop) when they are the
-// only ones configured for destination, so a single-shop operator need not
-// care about shop keys. Credentials set for a named shop are never used for
-// another shop, and with several and no match it is ENOTFOUND rather than a
-// guess: posting a key into another shop's GoQ is worse than waiting.
-func findCredentials(ctx context.Context, tx *Tx, destination, shopKey string, decrypt bool) (*keyrelay.Credentials, error) {
-	cs, sealed, err := listCredentials(ctx, tx, destination)
+func credentialsByID(ctx context.Context, tx *Tx, id int64) (*keyrelay.Credentials, []byte, error) {
+	cs, sealed, err := listCredentials(ctx, tx, `id = ?`, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cs) == 0 {
+		return nil, nil, credentialsNotFound(id)
+	}
+	return cs[0], sealed[id], nil
+}
+
+func openPassword(tx *Tx, c *keyrelay.Credentials, sealed []byte) error {
+	pw, err := tx.db.sealer.Open(sealed, credentialAAD(c.Destination, c.ShopKey))
+	if err != nil {
+		return fmt.Errorf("sqlite: open password of credentials %d: %w", c.ID, err)
+	}
+	c.Password = string(pw)
+	return nil
+}
+
+// findCredentials returns the login bound to shopKey. With bind (a write
+// transaction that is about to give the shop a delivery) a shop without a
+// login takes the default login when that has never been bound: the "one
+// shop only" login becomes the first using shop's, and stays so. There is no
+// other fallback: posting a key into another shop's GoQ account is worse
+// than waiting, so a shop with no login of its own is ENOTFOUND.
+func findCredentials(ctx context.Context, tx *Tx, destination, shopKey string, bind, decrypt bool) (*keyrelay.Credentials, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT credentials_id FROM credential_shops WHERE destination = ? AND shop_key = ?`,
+		destination, shopKey).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && bind && shopKey != "" && shopKey != unknownShopKey:
+		err = tx.QueryRowContext(ctx, `SELECT id FROM credentials WHERE destination = ? AND shop_key = '' AND auto_bound = 0
+			AND NOT EXISTS (SELECT 1 FROM credential_shops b WHERE b.credentials_id = credentials.id)`, destination).Scan(&id)
+		if err == nil {
+			if err := bindShop(ctx, tx, destination, shopKey, id); err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE credentials SET auto_bound = 1 WHERE id = ?`, id); err != nil {
+				return nil, fmt.Errorf("sqlite: bind default login: %w", err)
+			}
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyrelay.Errorf(keyrelay.ENOTFOUND,
+			"この店舗の %s ログイン情報が設定されていません。", "No %s login is configured for this shop.", destination)
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find credentials: %w", err)
+	}
+	c, sealed, err := credentialsByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	var found *keyrelay.Credentials
-	for _, c := range cs {
-		if c.ShopKey == shopKey {
-			found = c
-		}
-	}
-	if found == nil && len(cs) == 1 && cs[0].ShopKey == "" {
-		found = cs[0]
-	}
-	if found == nil {
-		return nil, keyrelay.Errorf(keyrelay.ENOTFOUND,
-			"この店舗の %s ログイン情報が設定されていません。", "No %s login is configured for this shop.", destination)
-	}
 	if decrypt {
-		pw, err := tx.db.sealer.Open(sealed[found.ID], credentialAAD(found.Destination, found.ShopKey))
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: open password of credentials %d: %w", found.ID, err)
+		if err := openPassword(tx, c, sealed); err != nil {
+			return nil, err
 		}
-		found.Password = string(pw)
 	}
-	return found, nil
+	return c, nil
 }

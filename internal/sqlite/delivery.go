@@ -38,7 +38,7 @@ func createDelivery(ctx context.Context, tx *Tx, c *keyrelay.Capture, shopKey, d
 	}
 
 	status, next := keyrelay.DeliveryWaitingLogin, ""
-	if _, err := findCredentials(ctx, tx, dest, shopKey, false); err == nil {
+	if _, err := findCredentials(ctx, tx, dest, shopKey, true, false); err == nil {
 		status, next = keyrelay.DeliveryPending, now
 	} else if keyrelay.ErrorCode(err) != keyrelay.ENOTFOUND {
 		return err
@@ -52,7 +52,8 @@ func createDelivery(ctx context.Context, tx *Tx, c *keyrelay.Capture, shopKey, d
 }
 
 const deliveryColumns = `d.id, d.capture_id, c.uuid, d.shop_id, c.app_name, d.destination, d.status, d.attempts,
-	d.next_attempt_at, d.lease_until, d.last_error, d.last_error_en, d.created_at, d.updated_at, d.finished_at`
+	d.next_attempt_at, d.lease_until, d.last_error, d.last_error_en, d.created_at, d.updated_at, d.finished_at,
+	d.quote, d.credentials_id, d.login_id`
 
 const deliveryFrom = ` FROM deliveries d JOIN captures c ON c.id = d.capture_id `
 
@@ -60,7 +61,8 @@ func scanDelivery(r interface{ Scan(...any) error }) (*keyrelay.Delivery, error)
 	var d keyrelay.Delivery
 	if err := r.Scan(&d.ID, &d.CaptureID, &d.CaptureUUID, &d.ShopID, &d.AppName, &d.Destination, &d.Status, &d.Attempts,
 		scanTime(&d.NextAttemptAt), scanTime(&d.LeaseUntil), &d.LastError, &d.LastErrorEn,
-		scanTime(&d.CreatedAt), scanTime(&d.UpdatedAt), scanTime(&d.FinishedAt)); err != nil {
+		scanTime(&d.CreatedAt), scanTime(&d.UpdatedAt), scanTime(&d.FinishedAt),
+		&d.Quote, &d.CredentialsID, &d.LoginID); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -154,7 +156,7 @@ func (s *DeliveryService) FindAttempts(ctx context.Context, deliveryID int64) ([
 	if _, err := findDeliveryByID(ctx, tx, deliveryID); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, delivery_id, started_at, finished_at, result, error, error_en
+	rows, err := tx.QueryContext(ctx, `SELECT id, delivery_id, started_at, finished_at, result, error, error_en, quote, credentials_id, login_id
 		FROM delivery_attempts WHERE delivery_id = ? ORDER BY id`, deliveryID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: find attempts: %w", err)
@@ -163,7 +165,8 @@ func (s *DeliveryService) FindAttempts(ctx context.Context, deliveryID int64) ([
 	var as []*keyrelay.DeliveryAttempt
 	for rows.Next() {
 		var a keyrelay.DeliveryAttempt
-		if err := rows.Scan(&a.ID, &a.DeliveryID, scanTime(&a.StartedAt), scanTime(&a.FinishedAt), &a.Result, &a.Error, &a.ErrorEn); err != nil {
+		if err := rows.Scan(&a.ID, &a.DeliveryID, scanTime(&a.StartedAt), scanTime(&a.FinishedAt), &a.Result, &a.Error, &a.ErrorEn,
+			&a.Quote, &a.CredentialsID, &a.LoginID); err != nil {
 			return nil, fmt.Errorf("sqlite: find attempts: %w", err)
 		}
 		as = append(as, &a)
@@ -292,8 +295,9 @@ func (s *DeliveryService) RecordAttempt(ctx context.Context, deliveryID int64, a
 	if a.FinishedAt.IsZero() {
 		a.FinishedAt = tx.now
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, started_at, finished_at, result, error, error_en) VALUES (?, ?, ?, ?, ?, ?)`,
-		deliveryID, formatTime(a.StartedAt), formatTime(a.FinishedAt), a.Result, a.Error, a.ErrorEn)
+	res, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, started_at, finished_at, result, error, error_en, quote, credentials_id, login_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		deliveryID, formatTime(a.StartedAt), formatTime(a.FinishedAt), a.Result, a.Error, a.ErrorEn, a.Quote, a.CredentialsID, a.LoginID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: record attempt: %w", err)
 	}
@@ -310,8 +314,8 @@ func (s *DeliveryService) RecordAttempt(ctx context.Context, deliveryID int64, a
 	}
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = '', lease_owner = '',
-			last_error = ?, last_error_en = ?, updated_at = ?, finished_at = ?
-		WHERE id = ?`, a.Result, nextS, a.Error, a.ErrorEn, formatTime(tx.now), finished, deliveryID); err != nil {
+			last_error = ?, last_error_en = ?, updated_at = ?, finished_at = ?, quote = ?, credentials_id = ?, login_id = ?
+		WHERE id = ?`, a.Result, nextS, a.Error, a.ErrorEn, formatTime(tx.now), finished, a.Quote, a.CredentialsID, a.LoginID, deliveryID); err != nil {
 		return nil, fmt.Errorf("sqlite: record attempt: %w", err)
 	}
 	d, err := findDeliveryByID(ctx, tx, deliveryID)
@@ -423,7 +427,7 @@ func (s *DeliveryService) WakeWaitingLogin(ctx context.Context) (int, error) {
 
 	now, n := formatTime(tx.now), 0
 	for _, w := range ws {
-		if _, err := findCredentials(ctx, tx, w.dest, w.shop, false); keyrelay.ErrorCode(err) == keyrelay.ENOTFOUND {
+		if _, err := findCredentials(ctx, tx, w.dest, w.shop, true, false); keyrelay.ErrorCode(err) == keyrelay.ENOTFOUND {
 			continue
 		} else if err != nil {
 			return 0, err

@@ -118,7 +118,8 @@ func TestDeliveryCreatedWithCapture(t *testing.T) {
 			t.Fatalf("finished_at: got %v", d.FinishedAt)
 		}
 		wantStatus(t, deliveryOf(t, e, otherApp.ID), keyrelay.DeliveryPending)
-		wantStatus(t, deliveryOf(t, e, otherShop.ID), keyrelay.DeliveryPending)
+		// The default login became 111111's: 222222 waits for its own.
+		wantStatus(t, deliveryOf(t, e, otherShop.ID), keyrelay.DeliveryWaitingLogin)
 		wantStatus(t, deliveryOf(t, e, newer.ID), keyrelay.DeliveryPending)
 
 		// RetryNow of the old row must not resurrect the old key.

@@ -172,16 +172,20 @@ func TestCredentials(t *testing.T) {
 		wantCode(t, err, keyrelay.ENOTFOUND)
 	})
 
-	t.Run("OnlyDefaultIsFallback", func(t *testing.T) {
+	t.Run("DefaultIsNoFallback", func(t *testing.T) {
+		// The default login is bound to the first shop that uses it (a
+		// delivery; see binding_test.go), never found for any shop by itself.
 		e := newEnv(t)
 		cs := sqlite.NewCredentialService(e.db)
 		d := &keyrelay.Credentials{Destination: "goq", BaseURL: "https://order.goqsystem.com/goq21/", LoginID: "only", Password: "pw"}
 		if err := cs.SetCredentials(ctx, d); err != nil {
 			t.Fatal(err)
 		}
-		got, err := cs.FindCredentials(ctx, "goq", "id:999999")
-		if err != nil || got.ID != d.ID {
-			t.Fatalf("got %v (%v), want the default login", got, err)
+		_, err := cs.FindCredentials(ctx, "goq", "id:999999")
+		wantCode(t, err, keyrelay.ENOTFOUND)
+		got, err := cs.FindCredentialsByID(ctx, d.ID)
+		if err != nil || got.Password != "pw" || len(got.Shops) != 0 {
+			t.Fatalf("by id: %+v (%v)", got, err)
 		}
 	})
 

@@ -14,7 +14,7 @@ import (
 // whole filtered list by keyset, so memory stays flat at 100k rows.
 const csvBatch = 500
 
-var csvHeader = []string{"ID", "取得日時", "店舗", "アプリ名", "システム開発企業", "ライセンスキー（末尾4桁）", "有効期限", "状態", "送信状況", "取得したページ"}
+var csvHeader = []string{"ID", "取得日時", "店舗", "アプリ名", "システム開発企業", "ライセンスキー（末尾4桁）", "有効期限", "状態", "送信状況", "取得したページ", "GoQログインID", "GoQの表示（原文）"}
 
 // handleCSV exports the filtered list as UTF-8 CSV with a BOM, which is what
 // makes Excel read it as UTF-8. The key column holds the last 4 only.
@@ -70,6 +70,8 @@ func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
 				cell(stateText(l, c)),
 				strings.Join(status, " / "),
 				cell(c.PageURL),
+				cell(deliveryLogins(row.Deliveries)),
+				cell(deliveryQuotes(row.Deliveries)),
 			})
 		}
 		if len(caps) < csvBatch {
@@ -92,4 +94,27 @@ func cell(s string) string {
 		}
 	}
 	return s
+}
+
+// deliveryLogins is the GoQ login ID column: which account received (or
+// refused) the key, per delivery.
+func deliveryLogins(ds []deliveryLabel) string {
+	var out []string
+	for _, d := range ds {
+		if d.Login != "" {
+			out = append(out, d.Login)
+		}
+	}
+	return strings.Join(out, " / ")
+}
+
+// deliveryQuotes is GoQ's own message, verbatim, per delivery.
+func deliveryQuotes(ds []deliveryLabel) string {
+	var out []string
+	for _, d := range ds {
+		if d.Quote != "" {
+			out = append(out, d.Quote)
+		}
+	}
+	return strings.Join(out, " / ")
 }

@@ -53,6 +53,10 @@ type deliveryLabel struct {
 	Dest  string
 	Label string
 	Class string
+	// Login is the destination login the last attempt used; Quote the
+	// destination's own words about it (shown as GoQ's, verbatim).
+	Login string
+	Quote string
 }
 
 // listFilter is the history list's filter as it appears in the URL.
@@ -168,17 +172,14 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home", v)
 }
 
-// waitingLogin reports whether delivery to GoQ cannot start because no GoQ
-// login is configured.
+// waitingLogin reports whether a delivery waits because its shop has no
+// GoQ login (GoQログイン待ち).
 func (s *Server) waitingLogin(ctx context.Context) (bool, error) {
-	if s.Credentials == nil {
-		return false, nil
-	}
-	creds, err := s.Credentials.ListCredentials(ctx, "goq")
+	ds, err := s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{Status: keyrelay.DeliveryWaitingLogin, Limit: 1})
 	if err != nil {
 		return false, err
 	}
-	return len(creds) == 0, nil
+	return len(ds) > 0, nil
 }
 
 func shopNames(shops []*keyrelay.Shop) map[int64]string {
@@ -231,7 +232,8 @@ func notTargetLabel(l lang) deliveryLabel {
 }
 
 func newDeliveryLabel(l lang, d *keyrelay.Delivery) deliveryLabel {
-	return deliveryLabel{Dest: d.Destination, Label: l.Status(d.Status, d.Attempts), Class: statusClass(d.Status)}
+	return deliveryLabel{Dest: d.Destination, Label: l.Status(d.Status, d.Attempts), Class: statusClass(d.Status),
+		Login: d.LoginID, Quote: d.Quote}
 }
 
 func newBoardRow(l lang, st *keyrelay.AppStatus, now time.Time) boardRow {

@@ -30,6 +30,8 @@ func (s *Server) routes() []route {
 		{"POST /settings/goq", s.action(s.handleSaveGoQ)},
 		{"POST /settings/goq/{id}/delete", s.action(s.handleDeleteGoQ)},
 		{"POST /settings/goq/{id}/test", s.action(s.handleTestGoQ)},
+		{"POST /settings/goq/{id}/assign", s.action(s.handleAssignGoQ)},
+		{"POST /settings/goq/{id}/unassign", s.action(s.handleUnassignGoQ)},
 		{"GET /api/status", s.page(s.handleAPIStatus)},
 		{"GET /login", http.HandlerFunc(s.handleLogin)},
 		{"POST /logout", s.action(s.handleLogout)},

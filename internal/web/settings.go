@@ -26,19 +26,30 @@ type settingsData struct {
 	Shops   []*keyrelay.Shop
 	CanTest bool
 	Form    credForm
+	// Unbound are the known shops no login delivers for: their
+	// deliveries wait (GoQログイン待ち).
+	Unbound []*keyrelay.Shop
 }
 
 type credView struct {
 	*keyrelay.Credentials
 	ShopName string
+	// Bound are the shops this login delivers for, by key and name.
+	Bound []boundShop
+}
+
+type boundShop struct {
+	Key  string
+	Name string
 }
 
 // credForm is what the operator typed, kept for a re-render after an error.
 // The password is never sent back.
 type credForm struct {
-	ShopKey string
-	LoginID string
-	BaseURL string
+	ShopKey      string
+	LoginID      string
+	BaseURL      string
+	SettingsPath string
 }
 
 func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
@@ -48,8 +59,20 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 		v.Flash = v.L.T("settings.saved")
 	case "deleted":
 		v.Flash = v.L.T("settings.deleted")
+	case "assigned":
+		v.Flash = v.L.T("settings.assigned")
+	case "unassigned":
+		v.Flash = v.L.T("settings.unassigned")
 	}
-	s.renderSettings(w, r, http.StatusOK, v, credForm{BaseURL: DefaultGoQBaseURL})
+	form := credForm{BaseURL: DefaultGoQBaseURL}
+	// ?edit=ID fills the form with a saved login (never its password), so
+	// its GoQ URL or page path can be changed without retyping the rest.
+	if id, err := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64); err == nil && id > 0 {
+		if c, err := s.Credentials.FindCredentialsByID(r.Context(), id); err == nil && c.Destination == goqDestination {
+			form = credForm{ShopKey: c.ShopKey, LoginID: c.LoginID, BaseURL: c.BaseURL, SettingsPath: c.SettingsPath}
+		}
+	}
+	s.renderSettings(w, r, http.StatusOK, v, form)
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, v *view, form credForm) {
@@ -69,6 +92,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		byKey[sh.Key] = sh.DisplayName()
 	}
 	d := &settingsData{Shops: shops, Form: form, CanTest: s.Destinations[goqDestination] != nil}
+	bound := map[string]bool{}
 	for _, c := range creds {
 		name := byKey[c.ShopKey]
 		switch {
@@ -77,7 +101,21 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		case name == "":
 			name = c.ShopKey
 		}
-		d.Creds = append(d.Creds, credView{Credentials: c, ShopName: name})
+		cv := credView{Credentials: c, ShopName: name}
+		for _, k := range c.Shops {
+			bound[k] = true
+			n := byKey[k]
+			if n == "" {
+				n = k
+			}
+			cv.Bound = append(cv.Bound, boundShop{Key: k, Name: n})
+		}
+		d.Creds = append(d.Creds, cv)
+	}
+	for _, sh := range shops {
+		if !bound[sh.Key] && sh.Key != "unknown" {
+			d.Unbound = append(d.Unbound, sh)
+		}
 	}
 	v.Data = d
 	s.render(w, r, status, "settings", v)
@@ -89,6 +127,9 @@ func (s *Server) handleSaveGoQ(w http.ResponseWriter, r *http.Request) {
 		ShopKey: strings.TrimSpace(r.PostForm.Get("shop_key")),
 		LoginID: strings.TrimSpace(r.PostForm.Get("login_id")),
 		BaseURL: strings.TrimSpace(r.PostForm.Get("base_url")),
+		// A GoQ layout change needs no new build: the page path is a
+		// setting, checked like any input (relative, no host, no "..").
+		SettingsPath: strings.TrimSpace(r.PostForm.Get("settings_path")),
 	}
 	if form.BaseURL == "" {
 		form.BaseURL = DefaultGoQBaseURL
@@ -98,10 +139,15 @@ func (s *Server) handleSaveGoQ(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case form.LoginID == "" || len(form.LoginID) > 200:
 		v.Error = v.L.T("settings.need_login")
-	case password == "" || len(password) > 500:
+	case len(password) > 500:
+		// An empty password keeps the stored one of an existing login;
+		// SetCredentials refuses it for a new login.
 		v.Error = v.L.T("settings.need_pass")
 	case goq.CheckBaseURL(form.BaseURL) != nil:
 		v.Error = v.L.T("settings.bad_url")
+	case keyrelay.CheckSettingsPath(form.SettingsPath) != nil:
+		ja, en := keyrelay.ErrorMessage(keyrelay.CheckSettingsPath(form.SettingsPath))
+		v.Error = v.L.Pick(ja, en)
 	}
 	if v.Error == "" && form.ShopKey != "" {
 		ok, err := s.knownShopKey(ctx, form.ShopKey)
@@ -123,6 +169,8 @@ func (s *Server) handleSaveGoQ(w http.ResponseWriter, r *http.Request) {
 		BaseURL:     form.BaseURL,
 		LoginID:     form.LoginID,
 		Password:    password,
+
+		SettingsPath: form.SettingsPath,
 	}
 	if err := s.Credentials.SetCredentials(ctx, c); err != nil {
 		if keyrelay.ErrorCode(err) == keyrelay.EINVALID {
@@ -213,25 +261,14 @@ func (s *Server) handleTestGoQ(w http.ResponseWriter, r *http.Request) {
 	s.renderSettings(w, r, http.StatusOK, v, form)
 }
 
-// credentialsByID finds saved credentials with their password: the list
-// names them, FindCredentials opens the password.
+// credentialsByID finds saved credentials with their password.
 func (s *Server) credentialsByID(ctx context.Context, id int64) (*keyrelay.Credentials, error) {
-	list, err := s.Credentials.ListCredentials(ctx, goqDestination)
+	c, err := s.Credentials.FindCredentialsByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range list {
-		if c.ID != id {
-			continue
-		}
-		full, err := s.Credentials.FindCredentials(ctx, goqDestination, c.ShopKey)
-		if err != nil {
-			return nil, err
-		}
-		if full.ID != id {
-			return nil, keyrelay.Errorf(keyrelay.ENOTFOUND, "その設定は見つかりません。", "That login was not found.")
-		}
-		return full, nil
+	if c.Destination != goqDestination {
+		return nil, keyrelay.Errorf(keyrelay.ENOTFOUND, "その設定は見つかりません。", "That login was not found.")
 	}
-	return nil, keyrelay.Errorf(keyrelay.ENOTFOUND, "その設定は見つかりません。", "That login was not found.")
+	return c, nil
 }

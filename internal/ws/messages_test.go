@@ -103,6 +103,15 @@ func TestDeliveryPush(t *testing.T) {
 		t.Errorf("unauthenticated connection got a push: %s", m.MsgType())
 	case <-time.After(100 * time.Millisecond):
 	}
+
+	// GoQ's own words and the login reach the extension as they are.
+	const quote = `ライセンスキーが正しくありません <E-17>`
+	e.srv.DeliveryChanged(keyrelay.DeliveryEvent{CaptureUUID: "6f1c2a9e-1b2c-4d3e-8f40-123456789abc", Destination: "goq",
+		Status: keyrelay.DeliveryNeedsAttention, Detail: "x", DetailEn: "x", Quote: quote, LoginID: "fuji-goq", At: at})
+	d = nextEvent(t, authed, protocol.TypeDelivery).(*protocol.Delivery)
+	if d.Quote != quote || d.LoginID != "fuji-goq" {
+		t.Errorf("delivery push: quote %q login %q", d.Quote, d.LoginID)
+	}
 }
 
 func nextEvent(t *testing.T, c *wsclient.Client, typ string) protocol.Message {

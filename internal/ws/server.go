@@ -261,7 +261,7 @@ func (s *Server) DeliveryChanged(ev keyrelay.DeliveryEvent) {
 	}
 	s.broadcast(&protocol.Delivery{
 		CaptureID: ev.CaptureUUID, Destination: ev.Destination, Status: ev.Status,
-		Detail: ev.Detail, DetailEn: ev.DetailEn, At: at.UTC().Format(time.RFC3339),
+		Detail: ev.Detail, DetailEn: ev.DetailEn, Quote: ev.Quote, LoginID: ev.LoginID, At: at.UTC().Format(time.RFC3339),
 	})
 }
 
