@@ -13,6 +13,7 @@ import (
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/loopback"
 	"keyrelay/internal/outbox"
+	"keyrelay/internal/peercred"
 	"keyrelay/internal/reminder"
 	"keyrelay/internal/sqlite"
 	"keyrelay/internal/tray"
@@ -96,6 +97,9 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// Each connection's OS user is looked up once, at accept; the
+		// handler refuses other users' connections on every route.
+		ConnContext: peercred.ConnContext,
 	}
 	return app, nil
 }
