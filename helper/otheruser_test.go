@@ -5,9 +5,9 @@ package main_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
