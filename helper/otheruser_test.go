@@ -5,12 +5,15 @@ package main_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/secret"
@@ -92,4 +95,80 @@ func auditCount(t *testing.T, dataDir, kind string) int {
 		}
 	}
 	return n
+}
+
+// TestLoginTokenOnNoCommandLine: `keyrelay open` starts the browser on the
+// 0600 opener file. Another user reading every process's command line while
+// the browser launcher runs, and trying the file itself, learns no token.
+func TestLoginTokenOnNoCommandLine(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run the attacker under a second uid (CI runs as root)")
+	}
+	h := startHelper(t, t.TempDir())
+	// A browser launcher that stays alive until the attacker has looked.
+	fake := t.TempDir()
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + fake + "/args\n" +
+		"i=0; while [ ! -e " + fake + "/release ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n"
+	if err := os.WriteFile(filepath.Join(fake, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.WriteFile(filepath.Join(fake, "release"), nil, 0o600)
+	cmd := exec.Command(binary, "open", "--data-dir", h.dataDir, "--addr", h.addr)
+	cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file", "PATH="+fake+":"+os.Getenv("PATH"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("keyrelay open: %v\n%s", err, out)
+	} else if strings.Contains(string(out), "token=") {
+		t.Errorf("keyrelay open printed the token without --print:\n%s", out)
+	}
+	args := waitFile(t, filepath.Join(fake, "args"))
+	opener := filepath.Join(h.dataDir, "open.html")
+	page, err := os.ReadFile(opener)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`token=([A-Za-z0-9_-]{20,})`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("opener holds no login URL:\n%s", page)
+	}
+	token := string(m[1])
+	if fi, _ := os.Stat(opener); fi.Mode().Perm() != 0o600 {
+		t.Errorf("opener mode %v, want 0600", fi.Mode())
+	}
+	if strings.Contains(args, token) || !strings.Contains(args, "file://") {
+		t.Errorf("browser launched with %q; want the opener file, not the token", args)
+	}
+
+	// The attacker: every command line on the machine, and the file itself.
+	seen := asOtherUser(t, `for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' < "$f" 2>/dev/null; echo; done; cat `+opener+` 2>&1`)
+	if !strings.Contains(seen, "xdg-open") {
+		t.Fatalf("the attacker did not see the launcher's command line; the test proves nothing:\n%s", seen)
+	}
+	if strings.Contains(seen, token) {
+		t.Fatalf("a second uid read the login token from a command line or the opener file")
+	}
+
+	// The opener's URL still logs the operator in, once.
+	res, err := http.Get(strings.ReplaceAll(string(regexp.MustCompile(`url=([^"]+)"`).FindSubmatch(page)[1]), "&amp;", "&"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("redeeming the opener's URL: %d", res.StatusCode)
+	}
+}
+
+// waitFile waits for path to appear (the launcher runs asynchronously) and
+// returns its content.
+func waitFile(t *testing.T, path string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return string(b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s did not appear", path)
+	return ""
 }

@@ -34,7 +34,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		ln.Close()
 		return nil, err
 	}
-	app := &helperApp{log: log, st: st, port: port, ln: ln}
+	app := &helperApp{log: log, st: st, port: port, ln: ln, dataDir: c.DataDir}
 
 	// Plain http is allowed only to loopback (the fake GoQ, or a local proxy):
 	// nothing sent there leaves the machine.
@@ -106,9 +106,11 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 
 func (a *helperApp) serve() error { return a.srv.Serve(a.ln) }
 
-// loginURL mints a one-time history login for the tray and the demo.
-func (a *helperApp) loginURL(ctx context.Context, next string) (string, error) {
-	return mintLoginURL(ctx, a.st.sessions, a.port, next)
+// openerURL mints a one-time history login for the tray's 履歴を開く and
+// returns the opener file's URL: a browser started on it shows no token in
+// its command line.
+func (a *helperApp) openerURL(ctx context.Context, next string) (string, error) {
+	return writeOpener(ctx, a.st.sessions, a.dataDir, a.port, next)
 }
 
 // mintLoginURL is the one place a one-time history login URL is made, for
