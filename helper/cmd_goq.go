@@ -88,7 +88,7 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		client := goq.New(goq.WithLoopbackHTTP())
+		client := goq.New()
 		if sub == "test" {
 			if err := client.TestConnection(ctx, creds); err != nil {
 				return err

@@ -36,9 +36,9 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	}
 	app := &helperApp{log: log, st: st, port: port, ln: ln, dataDir: c.DataDir}
 
-	// Plain http is allowed only to loopback (the fake GoQ, or a local proxy):
-	// nothing sent there leaves the machine.
-	dest := goq.New(append([]goq.Option{goq.WithLoopbackHTTP()}, opts.goqOptions...)...)
+	// https://…goqsystem.com only, certificates checked (goq.CheckBaseURL);
+	// the demo passes a transport that reaches its fake under GoQ's name.
+	dest := goq.New(opts.goqOptions...)
 	dests := map[string]keyrelay.Destination{dest.Name(): dest}
 
 	app.ws = &ws.Server{
@@ -87,6 +87,9 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	w.Destinations = dests
 	w.Outbox = app.outbox
 	w.Port = port
+	w.Notify = func(ctx context.Context, title, body string) error {
+		return (&reminder.Desktop{}).Notify(ctx, reminder.Notification{Title: title, Body: body})
+	}
 	w.Logger = log.With("part", "web")
 	app.web = w
 	app.srv = &http.Server{

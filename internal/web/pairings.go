@@ -70,7 +70,10 @@ func (s *Server) handleApprovePairing(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.auditClient(r, keyrelay.AuditPairApproved, p.ClientID, "approved on the history page")
+	s.auditClient(r, keyrelay.AuditPairApproved, p.ClientID, "approved on the history page: "+strconv.Quote(p.Name)+" from "+p.Origin)
+	s.notifyChange(r, "keyrelay: 拡張機能のペアリングを承認しました / pairing approved",
+		"履歴ページで承認されました。心当たりがなければペアリングを取り消してください。/ Approved on the history page; revoke it if this was not you.\n"+
+			p.Name+"\n"+p.Origin)
 	http.Redirect(w, r, "/pairings?done=approved", http.StatusSeeOther)
 }
 

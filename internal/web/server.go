@@ -35,6 +35,9 @@ type Server struct {
 	Destinations map[string]keyrelay.Destination
 	// Outbox is woken after a retry or a settings change; may be nil.
 	Outbox interface{ Wake() }
+	// Notify shows a desktop notification (GoQ login changed, pairing
+	// approved); nil shows none.
+	Notify func(ctx context.Context, title, body string) error
 
 	// Port is the port the helper listens on; the Host check requires it.
 	Port   int
