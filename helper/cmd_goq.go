@@ -80,7 +80,8 @@ func cmdGoQ(ctx context.Context, args []string) error {
 			if k == "" {
 				k = "(既定 default)"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", cr.ID, k, cr.LoginID, cr.BaseURL, keyrelay.FormatDateTime(cr.UpdatedAt))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", cr.ID, keyrelay.Printable(k), keyrelay.Printable(cr.LoginID),
+				keyrelay.Printable(cr.BaseURL), keyrelay.FormatDateTime(cr.UpdatedAt))
 		}
 		return tw.Flush()
 	case "test", "dry-run":
@@ -109,9 +110,9 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("末尾4桁 %s: %s\n", cs[0].KeyLast4, res.Detail)
+		fmt.Printf("末尾4桁 %s: %s\n", keyrelay.Printable(cs[0].KeyLast4), keyrelay.Printable(res.Detail))
 		for _, ch := range res.Changes {
-			fmt.Println("  変更される項目 / would change:", ch)
+			fmt.Println("  変更される項目 / would change:", keyrelay.Printable(ch))
 		}
 		if len(res.Changes) == 0 {
 			fmt.Println("  変更なし / nothing would change")
