@@ -103,3 +103,20 @@ func TestChangesNotifyTheOperator(t *testing.T) {
 		t.Error("approval left no audit entry")
 	}
 }
+
+// The ペアリング page shows each pending request's browser name, origin and
+// age, so the operator can tell theirs from one that something else made.
+func TestPairingsPageShowsNameOriginAge(t *testing.T) {
+	e := newEnv(t)
+	cookie := e.login()
+	p := &keyrelay.Pairing{Name: "Firefox 133 / Windows", Origin: "moz-extension://0b7a7b52-5f8c-4d1e-9a11-2f7b8f4e6c01"}
+	if err := e.pairings.CreatePairing(context.Background(), p, "claim-token-0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	res := e.do("GET", "/pairings", nil, withCookies(cookie))
+	for _, want := range []string{p.Code, p.Name, p.Origin, "秒前 / "} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("pairings page lacks %q", want)
+		}
+	}
+}
