@@ -89,7 +89,7 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		client := goq.New()
+		client := goq.New(buildGoQOptions()...)
 		if sub == "test" {
 			if err := client.TestConnection(ctx, creds); err != nil {
 				return err

@@ -38,7 +38,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 
 	// https://…goqsystem.com only, certificates checked (goq.CheckBaseURL);
 	// the demo passes a transport that reaches its fake under GoQ's name.
-	dest := goq.New(opts.goqOptions...)
+	dest := goq.New(append(buildGoQOptions(), opts.goqOptions...)...)
 	dests := map[string]keyrelay.Destination{dest.Name(): dest}
 
 	app.ws = &ws.Server{
