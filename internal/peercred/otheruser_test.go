@@ -4,6 +4,7 @@ package peercred_test
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -89,5 +90,32 @@ func TestGuardChecksWithoutConnContext(t *testing.T) {
 	out := asOtherUser(t, rawGET(strings.TrimPrefix(srv.URL, "http://"), "/"))
 	if !strings.Contains(out, " 403 ") || len(refused) != 1 {
 		t.Fatalf("second uid without ConnContext got:\n%s\nrefusals %q", out, refused)
+	}
+}
+
+// BenchmarkCheck is one lookup of a live loopback connection's owner.
+func BenchmarkCheck(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			defer c.Close()
+			select {}
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	// Our end as the server would see it: local = listener, remote = c.
+	for b.Loop() {
+		if v := peercred.Check(ln.Addr(), c.LocalAddr()); !v.Allowed {
+			b.Fatal(v.Reason)
+		}
 	}
 }

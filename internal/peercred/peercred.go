@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 )
 
 // Verdict is what was found out about one connection's peer.
@@ -45,17 +46,31 @@ func Check(local, remote net.Addr) Verdict {
 
 type ctxKey struct{}
 
-// ConnContext is for http.Server.ConnContext: it checks each connection once,
-// when it is accepted, before any request on it is read.
-func ConnContext(ctx context.Context, c net.Conn) context.Context {
-	return context.WithValue(ctx, ctxKey{}, Check(c.LocalAddr(), c.RemoteAddr()))
+// connVerdict is one connection's check, made once, on first use.
+type connVerdict struct {
+	once          sync.Once
+	local, remote net.Addr
+	v             Verdict
 }
 
-// FromRequest returns the connection's verdict: the one ConnContext stored,
+func (c *connVerdict) get() Verdict {
+	c.once.Do(func() { c.v = Check(c.local, c.remote) })
+	return c.v
+}
+
+// ConnContext is for http.Server.ConnContext: each connection is checked
+// once, before its first request is served. (The lookup itself runs on the
+// connection's own goroutine, not in the server's accept loop, so a slow
+// lookup cannot stall other connections.)
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &connVerdict{local: c.LocalAddr(), remote: c.RemoteAddr()})
+}
+
+// FromRequest returns the connection's verdict: the one ConnContext set up,
 // or a fresh check when the server was started without it.
 func FromRequest(r *http.Request) Verdict {
-	if v, ok := r.Context().Value(ctxKey{}).(Verdict); ok {
-		return v
+	if c, ok := r.Context().Value(ctxKey{}).(*connVerdict); ok {
+		return c.get()
 	}
 	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	remote, err := net.ResolveTCPAddr("tcp", r.RemoteAddr)
