@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -61,7 +62,10 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		if err := st.credentials.SetCredentials(ctx, creds); err != nil {
 			return err
 		}
-		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditSettingsSaved, Reason: "GoQ login set from the command line"})
+		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditSettingsSaved,
+			Reason: "GoQ login set from the command line, URL " + strconv.Quote(*baseURL)})
+		notifyDesktop(ctx, "keyrelay: GoQSystem のログイン設定が変更されました / GoQ login changed",
+			"コマンドラインで変更されました。/ Changed from the command line.\nURL: "+*baseURL+"\nID: "+creds.LoginID)
 		n, err := st.deliveries.WakeWaitingLogin(ctx)
 		if err != nil {
 			return err
