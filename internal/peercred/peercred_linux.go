@@ -64,6 +64,12 @@ func scanTable(f *os.File, local, remote *net.TCPAddr) (uid int, found bool, err
 		if !ok1 || !ok2 || !sameEnd(la, remote) || !sameEnd(ra, local) {
 			continue
 		}
+		// A TIME_WAIT leftover of an earlier connection on the same ports
+		// has no socket inode (and shows uid 0): it says nothing about who
+		// holds the live one.
+		if fields[9] == "0" {
+			continue
+		}
 		n, err := strconv.Atoi(fields[7])
 		if err != nil {
 			return 0, false, fmt.Errorf("bad uid column %q", fields[7])
