@@ -47,11 +47,11 @@ func helperBinary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(buildDir, "keyrelay")
-		cmd := exec.Command("go", "build", "-o", binPath, "./helper")
+		cmd := exec.Command("go", "build", "-tags", "demo", "-o", binPath, "./helper")
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build ./helper: %w\n%s", err, out)
+			buildErr = fmt.Errorf("go build -tags demo ./helper: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {

@@ -92,6 +92,12 @@ func cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Chromium is started on the opener file: its command line is readable
+	// by every user of the computer, the login token must not be on it.
+	opener, err := writeOpenerFile(c.DataDir, login)
+	if err != nil {
+		return err
+	}
 
 	flags := fakeRMS.ChromiumFlags()
 	fmt.Printf(`
@@ -105,7 +111,7 @@ keyrelay demo / デモ
 	started := false
 	if !*noBrowser && (os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "") {
 		if path, err := exec.LookPath(*browser); err == nil {
-			if err := startDemoBrowser(path, *extDir, flags, []string{rms.MainMenuURL(), login}); err != nil {
+			if err := startDemoBrowser(path, *extDir, flags, []string{rms.MainMenuURL(), opener}); err != nil {
 				fmt.Println("Chromium could not be started:", err)
 			} else {
 				started = true

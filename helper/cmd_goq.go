@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"keyrelay/internal/goq"
@@ -77,7 +78,10 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		if err := st.credentials.SetCredentials(ctx, creds); err != nil {
 			return err
 		}
-		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditSettingsSaved, Reason: "GoQ login set from the command line"})
+		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditSettingsSaved,
+			Reason: "GoQ login set from the command line, URL " + strconv.Quote(*baseURL)})
+		notifyDesktop(ctx, "keyrelay: GoQSystem のログイン設定が変更されました / GoQ login changed",
+			"コマンドラインで変更されました。/ Changed from the command line.\nURL: "+*baseURL+"\nID: "+creds.LoginID)
 		n, err := st.deliveries.WakeWaitingLogin(ctx)
 		if err != nil {
 			return err
@@ -97,7 +101,7 @@ func cmdGoQ(ctx context.Context, args []string) error {
 			// The newest key a dry run looks at is one this login would get.
 			shopKey = creds.Shops[0]
 		}
-		client := goq.New(goq.WithLoopbackHTTP())
+		client := goq.New(buildGoQOptions()...)
 		if sub == "test" {
 			if err := client.TestConnection(ctx, creds); err != nil {
 				return err
@@ -118,9 +122,9 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("末尾4桁 %s: %s\n", cs[0].KeyLast4, res.Detail)
+		fmt.Printf("末尾4桁 %s: %s\n", keyrelay.Printable(cs[0].KeyLast4), keyrelay.Printable(res.Detail))
 		for _, ch := range res.Changes {
-			fmt.Println("  変更される項目 / would change:", ch)
+			fmt.Println("  変更される項目 / would change:", keyrelay.Printable(ch))
 		}
 		if len(res.Changes) == 0 {
 			fmt.Println("  変更なし / nothing would change")

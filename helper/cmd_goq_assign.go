@@ -71,7 +71,8 @@ func goqList(ctx context.Context, st *services, asJSON bool) error {
 		if path == "" {
 			path = "(既定 default)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", cr.ID, k, cr.LoginID, servesText, cr.BaseURL, path, keyrelay.FormatDateTime(cr.UpdatedAt))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", cr.ID, keyrelay.Printable(k), keyrelay.Printable(cr.LoginID),
+			keyrelay.Printable(servesText), keyrelay.Printable(cr.BaseURL), keyrelay.Printable(path), keyrelay.FormatDateTime(cr.UpdatedAt))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -86,11 +87,12 @@ func goqList(ctx context.Context, st *services, asJSON bool) error {
 	return nil
 }
 
+// shopWithName is printed to a terminal: both parts came from RMS pages.
 func shopWithName(key string, names map[string]string) string {
 	if n := names[key]; n != "" && !strings.HasSuffix(key, ":"+n) {
-		return key + " (" + n + ")"
+		return keyrelay.Printable(key + " (" + n + ")")
 	}
-	return key
+	return keyrelay.Printable(key)
 }
 
 // goqAssign binds (or unbinds) a shop to a login, the command-line twin of
@@ -111,7 +113,8 @@ func goqAssign(ctx context.Context, st *services, sub, login, shop string, move 
 		}
 		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditSettingsSaved,
 			Reason: "GoQ login " + strconv.FormatInt(c.ID, 10) + " unassigned from shop " + strconv.Quote(key) + " from the command line"})
-		fmt.Printf("店舗 %s の割り当てを解除しました。次の送信は GoQログイン待ちになります / %s unassigned from login %s; its next keys wait for a login.\n", key, key, c.LoginID)
+		fmt.Printf("店舗 %s の割り当てを解除しました。次の送信は GoQログイン待ちになります / %s unassigned from login %s; its next keys wait for a login.\n",
+			keyrelay.Printable(key), keyrelay.Printable(key), keyrelay.Printable(c.LoginID))
 		return nil
 	}
 	known, err := knownShop(ctx, st, key)
@@ -125,7 +128,7 @@ func goqAssign(ctx context.Context, st *services, sub, login, shop string, move 
 	_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditSettingsSaved,
 		Reason: "GoQ login " + strconv.FormatInt(c.ID, 10) + " assigned to shop " + strconv.Quote(key) + " from the command line"})
 	fmt.Printf("店舗 %s のキーは GoQ ログイン %s（ID %d）に送信します。待機中の送信 %d 件を再開します / %s now delivers with login %s; %d waiting deliveries resume.\n",
-		key, c.LoginID, c.ID, n, key, c.LoginID, n)
+		keyrelay.Printable(key), keyrelay.Printable(c.LoginID), c.ID, n, keyrelay.Printable(key), keyrelay.Printable(c.LoginID), n)
 	if !known {
 		fmt.Println("注意: この店舗のキーはまだ取得していません（店舗IDを確認してください）/ note: no key of this shop has been captured yet; check the shop id.")
 	}

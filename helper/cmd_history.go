@@ -55,8 +55,11 @@ func cmdHistory(ctx context.Context, args []string) error {
 		for _, d := range r.Deliveries {
 			status = d.Destination + ":" + d.Status + deliveryNote(d)
 		}
+		// Shop and app names, expiry and state were read off RMS pages:
+		// printed only through keyrelay.Printable.
+		p := keyrelay.Printable
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, keyrelay.FormatDateTime(r.CapturedAt),
-			shopLabel(r.Shop), r.AppName, keyrelay.MaskKey(r.KeyLast4), r.Expiry, r.State, status)
+			p(shopLabel(r.Shop)), p(r.AppName), p(keyrelay.MaskKey(r.KeyLast4)), p(r.Expiry), p(r.State), p(status))
 	}
 	fmt.Fprintf(tw, "\n%d件中%d件 / %d of %d\n", total, len(rows), len(rows), total)
 	return tw.Flush()

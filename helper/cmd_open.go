@@ -8,27 +8,46 @@ import (
 	"keyrelay/internal/tray"
 )
 
-// cmdOpen prints and opens a one-time login URL for the history page. The
-// token is written to the database the running helper reads; only someone who
-// can run this command as the operator's user can mint one.
+// cmdOpen opens the history page with a one-time login. The token is written
+// to the database the running helper reads; only someone who can run this
+// command as the operator's user can mint one. The browser is started on a
+// 0600 opener file in the data dir, so the token is on no command line;
+// --print prints the URL itself instead, for the operator to paste.
 func cmdOpen(ctx context.Context, args []string) error {
 	var c config
 	fs := flag.NewFlagSet("open", flag.ContinueOnError)
 	c.register(fs)
-	noBrowser := fs.Bool("print", false, "only print the URL, do not start a browser")
+	printURL := fs.Bool("print", false, "only print the one-time URL, do not start a browser")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	u, err := loginURL(ctx, &c)
+	if *printURL {
+		u, err := loginURL(ctx, &c)
+		if err != nil {
+			return err
+		}
+		fmt.Println(u)
+		return nil
+	}
+	port, err := c.port()
 	if err != nil {
 		return err
 	}
-	fmt.Println(u)
-	if !*noBrowser {
-		if err := tray.OpenBrowser(u); err != nil {
-			fmt.Println("ブラウザを開けませんでした。上のURLを2分以内に開いてください。/ Could not start a browser; open the URL above within 2 minutes.")
-		}
+	st, err := openStore(&c, nil)
+	if err != nil {
+		return err
 	}
+	defer st.Close()
+	opener, err := writeOpener(ctx, st.sessions, c.DataDir, port, "")
+	if err != nil {
+		return err
+	}
+	if err := tray.OpenBrowser(opener); err != nil {
+		fmt.Println("ブラウザを開けませんでした。2分以内に次のファイルをブラウザで開くか、keyrelay open --print を使ってください。/ Could not start a browser; open this file in a browser within 2 minutes, or use keyrelay open --print:")
+	} else {
+		fmt.Println("履歴ページをブラウザで開きます / opening the history page:")
+	}
+	fmt.Println(opener)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -45,26 +46,37 @@ func cmdPair(ctx context.Context, args []string) error {
 			}
 			return enc.Encode(ps)
 		}
+		// Names and origins come from whatever connected: printed only
+		// through keyrelay.Printable, so they cannot drive the terminal.
+		now := time.Now()
 		tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\t状態 STATUS\tコード CODE\t名前 NAME\tCLIENT ID\t作成 CREATED")
+		fmt.Fprintln(tw, "ID\t状態 STATUS\tコード CODE\t名前 NAME\t接続元 ORIGIN\tCLIENT ID\t作成 CREATED")
 		for _, p := range ps {
-			code := "-"
+			code, created := "-", keyrelay.FormatDateTime(p.CreatedAt)
 			if p.Status == keyrelay.PairingPending {
 				code = p.Code
+				created += " (" + keyrelay.PairingAge(now, p.CreatedAt) + ")"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, code, p.Name, p.ClientID, keyrelay.FormatDateTime(p.CreatedAt))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, code, keyrelay.Printable(p.Name),
+				keyrelay.Printable(p.Origin), keyrelay.Printable(p.ClientID), created)
 		}
 		return tw.Flush()
 	case "approve":
 		if len(pos) != 1 {
 			return fmt.Errorf("usage: keyrelay pair approve CODE (拡張機能に表示された6桁のコード / the 6-digit code the extension shows)")
 		}
+		// The store refuses a code that matches more than one pending
+		// request (ECONFLICT): the operator could not tell which is theirs.
 		p, err := st.pairings.ApprovePairing(ctx, pos[0])
 		if err != nil {
 			return err
 		}
-		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditPairApproved, ClientID: p.ClientID, Origin: p.Origin, Reason: "approved from the command line"})
-		fmt.Printf("承認しました / approved: %s (%s)\n", p.Name, p.ClientID)
+		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditPairApproved, ClientID: p.ClientID, Origin: p.Origin,
+			Reason: "approved from the command line: " + strconv.Quote(p.Name)})
+		fmt.Printf("承認しました / approved:\n  ブラウザ browser: %s\n  接続元 origin:    %s\n  申請 requested:   %s (%s)\n  CLIENT ID:        %s\n"+
+			"心当たりがなければ取り消してください / if this was not your browser, revoke it: keyrelay pair revoke %d\n",
+			keyrelay.Printable(p.Name), keyrelay.Printable(p.Origin), keyrelay.FormatDateTime(p.CreatedAt),
+			keyrelay.PairingAge(time.Now(), p.CreatedAt), keyrelay.Printable(p.ClientID), p.ID)
 		return nil
 	case "revoke":
 		if len(pos) != 1 {

@@ -16,6 +16,7 @@ import (
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/outbox"
 	"keyrelay/internal/reminder"
+	"keyrelay/internal/safefile"
 	"keyrelay/internal/tray"
 	"keyrelay/internal/web"
 	"keyrelay/internal/ws"
@@ -35,6 +36,7 @@ type helperApp struct {
 	srv        *http.Server
 	ln         net.Listener
 	port       int
+	dataDir    string
 }
 
 type runOptions struct {
@@ -63,6 +65,9 @@ func cmdRun(ctx context.Context, args []string) error {
 }
 
 func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions) error {
+	if err := safefile.PrepareDir(c.DataDir); err != nil {
+		return err
+	}
 	release, err := instance.Lock(c.DataDir, c.Addr)
 	if err != nil {
 		return err

@@ -84,11 +84,17 @@ func dispatch(ctx context.Context, name string, args []string) error {
 }
 
 // describe renders an error for the terminal: the operator's Japanese and
-// English messages for domain errors, the wrapped chain otherwise.
+// English messages for domain errors, the wrapped chain otherwise. Error
+// texts can quote outside services (GoQ's own words), so they go through
+// keyrelay.Printable.
 func describe(err error) string {
 	var e *keyrelay.Error
 	if errors.As(err, &e) {
-		return e.Message + "\n  " + e.MessageEn
+		msg := keyrelay.Printable(e.Message) + "\n  " + keyrelay.Printable(e.MessageEn)
+		if e.Quote != "" {
+			msg += "\n  「" + keyrelay.Printable(e.Quote) + "」"
+		}
+		return msg
 	}
-	return err.Error()
+	return keyrelay.Printable(err.Error())
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 
+	"keyrelay/internal/safefile"
 	"keyrelay/internal/secret"
 	"keyrelay/internal/sqlite"
 )
@@ -28,13 +28,11 @@ type services struct {
 // dir 0700 on first use. The CLI subcommands open the same file as the
 // running helper; SQLite's WAL and busy timeout make that safe.
 func openStore(c *config, log *slog.Logger) (*services, error) {
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	// MkdirAll leaves an existing dir as it was; the secrets' dir is the
-	// operator's alone whoever made it.
-	if err := os.Chmod(c.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+	// The secrets' dir must be the operator's alone: one that another user
+	// owns or may write to is refused, with the reason, before anything in
+	// it is read or written.
+	if err := safefile.PrepareDir(c.DataDir); err != nil {
+		return nil, err
 	}
 	sealer, err := secret.Open(c.DataDir, c.Keyring)
 	if err != nil {

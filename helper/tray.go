@@ -16,7 +16,7 @@ func runTray(ctx context.Context, stop context.CancelFunc, app *helperApp, opts 
 		Deliveries:  app.st.deliveries,
 		Pairings:    app.st.pairings,
 		Outbox:      app.outbox,
-		Login:       app.loginURL,
+		Login:       app.openerURL,
 		Stop:        stop,
 	}
 	go func() {

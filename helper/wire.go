@@ -13,6 +13,7 @@ import (
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/loopback"
 	"keyrelay/internal/outbox"
+	"keyrelay/internal/peercred"
 	"keyrelay/internal/reminder"
 	"keyrelay/internal/sqlite"
 	"keyrelay/internal/tray"
@@ -33,11 +34,11 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		ln.Close()
 		return nil, err
 	}
-	app := &helperApp{log: log, st: st, port: port, ln: ln}
+	app := &helperApp{log: log, st: st, port: port, ln: ln, dataDir: c.DataDir}
 
-	// Plain http is allowed only to loopback (the fake GoQ, or a local proxy):
-	// nothing sent there leaves the machine.
-	dest := goq.New(append([]goq.Option{goq.WithLoopbackHTTP()}, opts.goqOptions...)...)
+	// https://…goqsystem.com only, certificates checked (goq.CheckBaseURL);
+	// the demo passes a transport that reaches its fake under GoQ's name.
+	dest := goq.New(append(buildGoQOptions(), opts.goqOptions...)...)
 	dests := map[string]keyrelay.Destination{dest.Name(): dest}
 
 	app.ws = &ws.Server{
@@ -86,6 +87,9 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	w.Destinations = dests
 	w.Outbox = app.outbox
 	w.Port = port
+	w.Notify = func(ctx context.Context, title, body string) error {
+		return (&reminder.Desktop{}).Notify(ctx, reminder.Notification{Title: title, Body: body})
+	}
 	w.Logger = log.With("part", "web")
 	app.web = w
 	app.srv = &http.Server{
@@ -96,15 +100,20 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// Each connection's OS user is looked up once, at accept; the
+		// handler refuses other users' connections on every route.
+		ConnContext: peercred.ConnContext,
 	}
 	return app, nil
 }
 
 func (a *helperApp) serve() error { return a.srv.Serve(a.ln) }
 
-// loginURL mints a one-time history login for the tray and the demo.
-func (a *helperApp) loginURL(ctx context.Context, next string) (string, error) {
-	return mintLoginURL(ctx, a.st.sessions, a.port, next)
+// openerURL mints a one-time history login for the tray's 履歴を開く and
+// returns the opener file's URL: a browser started on it shows no token in
+// its command line.
+func (a *helperApp) openerURL(ctx context.Context, next string) (string, error) {
+	return writeOpener(ctx, a.st.sessions, a.dataDir, a.port, next)
 }
 
 // mintLoginURL is the one place a one-time history login URL is made, for

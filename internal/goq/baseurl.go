@@ -4,14 +4,27 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"keyrelay/internal/keyrelay"
 )
 
-// CheckBaseURL accepts GoQSystem's own hosts over https, and loopback (the
-// fake GoQ, a local proxy) over http or https. Anything else is refused: the
-// base URL decides where the shop's license key and GoQ password are sent, so
-// it must not be an arbitrary host whoever reached the settings form chose.
+// loopbackAllowed lets a base URL name a loopback host (the fake GoQ). It is
+// false in the shipped binary and cannot be changed there: only the demo
+// build (baseurl_demo.go, build tag demo) and this package's own tests turn
+// it on. A history-page session or a local program that changes the
+// settings can therefore never aim the key at a port of its own.
+var loopbackAllowed atomic.Bool
+
+// LoopbackAllowed reports whether this build accepts a loopback base URL
+// (only a build with the demo tag does).
+func LoopbackAllowed() bool { return loopbackAllowed.Load() }
+
+// CheckBaseURL accepts GoQSystem's own hosts over https and nothing else; the
+// client checks certificates against the system roots. The base URL decides
+// where the shop's license key and GoQ password are sent, so it must not be
+// an arbitrary host whoever reached the settings form chose. Only a demo
+// build also accepts loopback (http or https).
 func CheckBaseURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || len(s) > 500 {
@@ -26,7 +39,7 @@ func CheckBaseURL(s string) error {
 		loop = true
 	}
 	switch {
-	case loop && (u.Scheme == "http" || u.Scheme == "https"):
+	case loop && LoopbackAllowed() && (u.Scheme == "http" || u.Scheme == "https"):
 		return nil
 	case u.Scheme == "https" && (h == "goqsystem.com" || strings.HasSuffix(h, ".goqsystem.com")):
 		return nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"keyrelay/internal/keyrelay"
+	"keyrelay/internal/safefile"
 )
 
 // FileName is the lock file inside the data directory.
@@ -26,7 +27,9 @@ func Lock(dataDir, addr string) (release func(), err error) {
 		return nil, fmt.Errorf("instance: create data dir: %w", err)
 	}
 	path := filepath.Join(dataDir, FileName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	// Not through a symlink, and not truncated before the lock is ours: a
+	// link planted here by someone else must not aim our writes elsewhere.
+	f, err := safefile.Open(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("instance: open lock file: %w", err)
 	}

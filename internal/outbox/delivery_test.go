@@ -171,7 +171,7 @@ func TestNeedsAttention(t *testing.T) {
 			setup: func(e *env, s *shop) {
 				srv := httptest.NewServer(http.NotFoundHandler())
 				e.t.Cleanup(srv.Close)
-				s.url = srv.URL + "/goq21/"
+				s.url = fakeGoQURL(srv)
 				e.setLogin(s)
 			},
 			wantAttempts: 3,

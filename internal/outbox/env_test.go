@@ -222,7 +222,7 @@ func (e *env) newShop(n int, opts fakegoq.Options) *shop {
 	return &shop{
 		ref:    keyrelay.ShopRef{ID: fmt.Sprintf("%06d", 100000+n), Name: fmt.Sprintf("テスト店舗%d", n)},
 		goq:    fake,
-		url:    srv.URL + "/goq21/",
+		url:    fakeGoQURL(srv),
 		login:  opts.LoginID,
 		pass:   opts.Password,
 		served: served,

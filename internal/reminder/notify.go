@@ -52,6 +52,10 @@ func (d Desktop) Notify(ctx context.Context, n Notification) error {
 	case "windows":
 		return ErrNoDesktop
 	}
+	// Notification daemons may render the body as markup (the spec's
+	// body-markup: <a href>, <img>, <b>); shop and app names come from web
+	// pages, so the body is escaped and shows as the text it is.
+	n.Body = markupEscape(n.Body)
 	bin := d.NotifySend
 	if bin == "" {
 		bin, _ = exec.LookPath("notify-send")
@@ -96,6 +100,10 @@ func notifyDBus(ctx context.Context, n Notification) error {
 	}
 	return nil
 }
+
+// markupEscape escapes the characters that start markup or an entity in a
+// freedesktop notification body.
+var markupEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace
 
 func appleString(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`

@@ -51,6 +51,9 @@ func (s *PairingService) CreatePairing(ctx context.Context, p *keyrelay.Pairing,
 	if err := expirePairings(ctx, tx); err != nil {
 		return err
 	}
+	if err := makeRoomForPairing(ctx, tx); err != nil {
+		return err
+	}
 	if p.ClientID == "" {
 		b := make([]byte, 8)
 		if _, err := rand.Read(b); err != nil {
@@ -102,6 +105,22 @@ func expirePairings(ctx context.Context, tx *Tx) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE pairings SET status = ? WHERE status = ? AND expires_at <= ?`,
 		keyrelay.PairingExpired, keyrelay.PairingPending, formatTime(tx.now)); err != nil {
 		return fmt.Errorf("sqlite: expire pairings: %w", err)
+	}
+	return nil
+}
+
+// makeRoomForPairing deletes expired requests (they can never be approved
+// and only lengthen the list) and, when MaxPendingPairings are pending,
+// the oldest of them, so the new one fits. A connection waiting on a dropped
+// request is told it was rejected.
+func makeRoomForPairing(ctx context.Context, tx *Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pairings WHERE status = ?`, keyrelay.PairingExpired); err != nil {
+		return fmt.Errorf("sqlite: delete expired pairings: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pairings WHERE id IN (
+		SELECT id FROM pairings WHERE status = ? ORDER BY id DESC LIMIT -1 OFFSET ?)`,
+		keyrelay.PairingPending, keyrelay.MaxPendingPairings-1); err != nil {
+		return fmt.Errorf("sqlite: drop oldest pending pairings: %w", err)
 	}
 	return nil
 }
@@ -162,13 +181,21 @@ func (s *PairingService) ApprovePairing(ctx context.Context, code string) (*keyr
 	defer tx.Rollback()
 
 	// Look before expiring, so an expired code gets its own message.
-	ps, err := findPairingsWhere(ctx, tx, `code = ? AND status = ? ORDER BY id DESC LIMIT 1`, code, keyrelay.PairingPending)
+	ps, err := findPairingsWhere(ctx, tx, `code = ? AND status = ? ORDER BY id DESC`, code, keyrelay.PairingPending)
 	if err != nil {
 		return nil, err
 	}
 	if len(ps) == 0 {
 		return nil, keyrelay.Errorf(keyrelay.ENOTFOUND,
 			"コード %s の承認待ちペアリングはありません。", "No pending pairing has code %s.", sanitizeCode(code))
+	}
+	if live := livePairings(ps); len(live) > 1 {
+		// The operator cannot tell which one their browser made: approving
+		// either could hand the secret to someone else.
+		return nil, keyrelay.Errorf(keyrelay.ECONFLICT,
+			"コード %s のペアリング要求が %d 件あり、どれか決められません。承認せず、拡張機能で再ペアリングしてください。",
+			"%[2]d pending pairing requests have code %[1]s; which one is yours cannot be told. Nothing was approved: pair again from the extension.",
+			live[0].Code, len(live))
 	}
 	p := ps[0]
 	if p.Status == keyrelay.PairingExpired {
@@ -193,6 +220,16 @@ func (s *PairingService) ApprovePairing(ctx context.Context, code string) (*keyr
 	}
 	p.Status, p.ApprovedAt = keyrelay.PairingApproved, tx.now
 	return p, nil
+}
+
+func livePairings(ps []*keyrelay.Pairing) []*keyrelay.Pairing {
+	var live []*keyrelay.Pairing
+	for _, p := range ps {
+		if p.Status == keyrelay.PairingPending {
+			live = append(live, p)
+		}
+	}
+	return live
 }
 
 // sanitizeCode keeps operator input out of messages unless it looks like a code.

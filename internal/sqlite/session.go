@@ -90,8 +90,8 @@ func (s *SessionService) RedeemLoginToken(ctx context.Context, token string) (*k
 		return nil, "", err
 	}
 	sess := &keyrelay.Session{CSRFToken: csrfToken(cookie), CreatedAt: tx.now, ExpiresAt: tx.now.Add(keyrelay.SessionTTL)}
-	res, err = tx.ExecContext(ctx, `INSERT INTO sessions (cookie_hash, created_at, expires_at) VALUES (?, ?, ?)`,
-		hashToken(cookie), formatTime(sess.CreatedAt), formatTime(sess.ExpiresAt))
+	res, err = tx.ExecContext(ctx, `INSERT INTO sessions (cookie_hash, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?)`,
+		hashToken(cookie), formatTime(sess.CreatedAt), formatTime(sess.ExpiresAt), formatTime(sess.CreatedAt))
 	if err != nil {
 		return nil, "", fmt.Errorf("sqlite: create session: %w", err)
 	}
@@ -106,17 +106,32 @@ func (s *SessionService) FindSession(ctx context.Context, cookie string) (*keyre
 	if cookie == "" {
 		return nil, errSession
 	}
-	tx, err := s.db.BeginTx(ctx, readOnly)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	// A session lives until its absolute expiry, and only while it is used:
+	// each request moves last_seen_at, and one idle for SessionIdleTimeout is
+	// over. Checking and touching in one statement keeps the two in step.
+	now := formatTime(tx.now)
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE cookie_hash = ? AND expires_at > ? AND last_seen_at > ?`,
+		now, hashToken(cookie), now, formatTime(tx.now.Add(-keyrelay.SessionIdleTimeout)))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find session: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, errSession
+	}
 	sess := &keyrelay.Session{}
-	err = tx.QueryRowContext(ctx, `SELECT id, created_at, expires_at FROM sessions WHERE cookie_hash = ? AND expires_at > ?`,
-		hashToken(cookie), formatTime(tx.now)).Scan(&sess.ID, scanTime(&sess.CreatedAt), scanTime(&sess.ExpiresAt))
+	err = tx.QueryRowContext(ctx, `SELECT id, created_at, expires_at FROM sessions WHERE cookie_hash = ?`,
+		hashToken(cookie)).Scan(&sess.ID, scanTime(&sess.CreatedAt), scanTime(&sess.ExpiresAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSession
 	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find session: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: find session: %w", err)
 	}
 	sess.CSRFToken = csrfToken(cookie)
@@ -145,7 +160,8 @@ func deleteExpiredSessions(ctx context.Context, tx *Tx) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM login_tokens WHERE expires_at <= ?`, now); err != nil {
 		return fmt.Errorf("sqlite: delete expired tokens: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`,
+		now, formatTime(tx.now.Add(-keyrelay.SessionIdleTimeout))); err != nil {
 		return fmt.Errorf("sqlite: delete expired sessions: %w", err)
 	}
 	return nil

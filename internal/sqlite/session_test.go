@@ -81,11 +81,40 @@ func TestSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.clock.Add(keyrelay.SessionTTL - time.Second)
+		// In use every 20 minutes, it lasts until its absolute expiry, no longer.
+		left := keyrelay.SessionTTL
+		for left > 20*time.Minute {
+			e.clock.Add(20 * time.Minute)
+			left -= 20 * time.Minute
+			if _, err := ss.FindSession(ctx, cookie); err != nil {
+				t.Fatalf("in use, %v before expiry: %v", left, err)
+			}
+		}
+		e.clock.Add(left - time.Second)
 		if _, err := ss.FindSession(ctx, cookie); err != nil {
 			t.Fatalf("before expiry: %v", err)
 		}
 		e.clock.Add(time.Second)
+		_, err = ss.FindSession(ctx, cookie)
+		wantCode(t, err, keyrelay.EUNAUTHORIZED)
+	})
+
+	t.Run("SessionIdles", func(t *testing.T) {
+		token, _ := ss.CreateLoginToken(ctx)
+		_, cookie, err := ss.RedeemLoginToken(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Add(keyrelay.SessionIdleTimeout - time.Second)
+		if _, err := ss.FindSession(ctx, cookie); err != nil {
+			t.Fatalf("used just before the idle timeout: %v", err)
+		}
+		// The request above restarted the idle clock.
+		e.clock.Add(keyrelay.SessionIdleTimeout - time.Second)
+		if _, err := ss.FindSession(ctx, cookie); err != nil {
+			t.Fatalf("used again within the idle timeout: %v", err)
+		}
+		e.clock.Add(keyrelay.SessionIdleTimeout)
 		_, err = ss.FindSession(ctx, cookie)
 		wantCode(t, err, keyrelay.EUNAUTHORIZED)
 	})

@@ -83,13 +83,22 @@ func (s *Server) handleCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // cell defuses text that a spreadsheet would run as a formula: app and shop
-// names come from web pages, so "=HYPERLINK(…)" must stay text.
+// names come from web pages, so "=HYPERLINK(…)" must stay text. A cell that
+// starts with a formula trigger (= + - @, and tab or CR, which some programs
+// skip) gets a leading apostrophe. So does one whose trigger follows
+// whitespace or invisible characters that spreadsheets skip (space, tab, CR,
+// LF, NBSP, ZWSP and friends, the ideographic space), including the
+// full-width ＝＋－＠ that Japanese Excel reads as their ASCII twins.
 func cell(s string) string {
-	// Excel also evaluates a formula after leading spaces, and Japanese
-	// Excel takes full-width ＝＋－＠ as their ASCII twins.
-	t := strings.TrimLeft(s, " \u3000")
+	if s == "" {
+		return s
+	}
+	if r, _ := utf8.DecodeRuneInString(s); r == '\t' || r == '\r' {
+		return "'" + s
+	}
+	t := strings.TrimLeftFunc(s, skippedBySpreadsheets)
 	if t != "" {
-		if r, _ := utf8.DecodeRuneInString(t); strings.ContainsRune("=+-@\t\r＝＋－＠", r) {
+		if r, _ := utf8.DecodeRuneInString(t); strings.ContainsRune(formulaTriggers, r) {
 			return "'" + s
 		}
 	}
@@ -117,4 +126,16 @@ func deliveryQuotes(ds []deliveryLabel) string {
 		}
 	}
 	return strings.Join(out, " / ")
+}
+
+const formulaTriggers = "=+-@＝＋－＠"
+
+func skippedBySpreadsheets(r rune) bool {
+	switch r {
+	case ' ', '\t', '\r', '\n', '\u00a0', '\u3000', // spaces
+		'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', // zero-width
+		'\u00ad', '\u180e', '\u2028', '\u2029', '\u202f', '\u205f':
+		return true
+	}
+	return r >= '\u2000' && r <= '\u200a' // en quad … hair space
 }

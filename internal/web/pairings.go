@@ -9,8 +9,15 @@ import (
 )
 
 type pairingsData struct {
-	Pending  []*keyrelay.Pairing
+	Pending  []pendingView
 	Approved []*keyrelay.Pairing
+}
+
+// pendingView is a request waiting for approval with its age, which the
+// operator compares with the moment they pressed ペアリング.
+type pendingView struct {
+	*keyrelay.Pairing
+	Age string
 }
 
 func (s *Server) handlePairings(w http.ResponseWriter, r *http.Request) {
@@ -27,21 +34,19 @@ func (s *Server) handlePairings(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderPairings(w http.ResponseWriter, r *http.Request, status int, v *view) {
 	ctx := r.Context()
 	d := &pairingsData{}
-	var err error
-	if d.Pending, err = s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{Status: keyrelay.PairingPending}); err != nil {
+	pending, err := s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{Status: keyrelay.PairingPending})
+	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	// A pending request past its TTL cannot be approved; listing it would
 	// invite the operator to try.
 	now := s.Now()
-	live := d.Pending[:0]
-	for _, p := range d.Pending {
+	for _, p := range pending {
 		if p.ExpiresAt.IsZero() || p.ExpiresAt.After(now) {
-			live = append(live, p)
+			d.Pending = append(d.Pending, pendingView{Pairing: p, Age: keyrelay.PairingAge(now, p.CreatedAt)})
 		}
 	}
-	d.Pending = live
 	if d.Approved, err = s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{Status: keyrelay.PairingApproved}); err != nil {
 		s.renderError(w, r, err)
 		return
@@ -70,7 +75,10 @@ func (s *Server) handleApprovePairing(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.auditClient(r, keyrelay.AuditPairApproved, p.ClientID, "approved on the history page")
+	s.auditClient(r, keyrelay.AuditPairApproved, p.ClientID, "approved on the history page: "+strconv.Quote(p.Name)+" from "+p.Origin)
+	s.notifyChange(r, "keyrelay: 拡張機能のペアリングを承認しました / pairing approved",
+		"履歴ページで承認されました。心当たりがなければペアリングを取り消してください。/ Approved on the history page; revoke it if this was not you.\n"+
+			p.Name+"\n"+p.Origin)
 	http.Redirect(w, r, "/pairings?done=approved", http.StatusSeeOther)
 }
 

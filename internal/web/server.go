@@ -9,6 +9,7 @@ import (
 
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/loopback"
+	"keyrelay/internal/peercred"
 	"keyrelay/internal/ratelimit"
 )
 
@@ -34,6 +35,9 @@ type Server struct {
 	Destinations map[string]keyrelay.Destination
 	// Outbox is woken after a retry or a settings change; may be nil.
 	Outbox interface{ Wake() }
+	// Notify shows a desktop notification (GoQ login changed, pairing
+	// approved); nil shows none.
+	Notify func(ctx context.Context, title, body string) error
 
 	// Port is the port the helper listens on; the Host check requires it.
 	Port   int
@@ -71,10 +75,17 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, rt.handler)
 	}
-	// The headers are constant, so stamping them before the Host check
-	// decides nothing about the request; it only means the check's own 403
-	// carries them too. The request itself is judged by Guard first.
-	return securityHeaders(loopback.Guard(s.Port, s.hostRefused, mux))
+	// The headers are constant, so stamping them before the checks decides
+	// nothing about the request; it only means their 403s carry them too.
+	// The peer's OS user is judged first (every route, /ws included), then
+	// the Host.
+	return securityHeaders(peercred.Guard(loopback.Guard(s.Port, s.hostRefused, mux), s.PeerRefused))
+}
+
+// PeerRefused records a connection from another OS user's process (one
+// rate-limited audit line per refusal).
+func (s *Server) PeerRefused(r *http.Request, reason string) {
+	s.audit(r, keyrelay.AuditPeerRefused, reason)
 }
 
 func (s *Server) hostRefused(r *http.Request, reason string) {
@@ -90,7 +101,7 @@ func (s *Server) audit(r *http.Request, kind, reason string) {
 	// Refusals are rate limited: a rebinding page hammering the port must
 	// not grow the audit table without bound.
 	switch kind {
-	case keyrelay.AuditHostRefused, keyrelay.AuditCSRFRefused, keyrelay.AuditLoginRefused:
+	case keyrelay.AuditHostRefused, keyrelay.AuditCSRFRefused, keyrelay.AuditLoginRefused, keyrelay.AuditPeerRefused:
 		ok, note := s.refusals.Admit(s.Now())
 		if !ok {
 			return

@@ -5,12 +5,21 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"keyrelay/internal/keyrelay"
 )
 
-const sessionCookie = "keyrelay_session"
+// SessionCookieName is the history session's cookie for the helper on port.
+// Cookies are not bound to a port (RFC 6265 §8.5): a helper of another data
+// dir, or any program on another 127.0.0.1 port the browser visits, would
+// receive a cookie of the same name. The port in the name keeps two helpers
+// from overwriting each other's login; it does not hide the cookie from
+// other ports (docs/SECURITY.md).
+func SessionCookieName(port int) string { return "keyrelay_session_" + strconv.Itoa(port) }
+
+func (s *Server) sessionCookie() string { return SessionCookieName(s.Port) }
 
 // maxFormBytes bounds a form body; every form here is a few fields.
 const maxFormBytes = 64 << 10
@@ -24,7 +33,7 @@ func sessionFrom(ctx context.Context) *keyrelay.Session {
 
 // session returns the request's session, or nil when there is no valid cookie.
 func (s *Server) session(r *http.Request) *keyrelay.Session {
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(s.sessionCookie())
 	if err != nil || c.Value == "" || len(c.Value) > 512 {
 		return nil
 	}
@@ -115,7 +124,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name:     sessionCookie,
+		Name:     s.sessionCookie(),
 		Value:    cookie,
 		Path:     "/",
 		HttpOnly: true,
@@ -142,12 +151,12 @@ func (s *Server) renderLoginFailed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
+	if c, err := r.Cookie(s.sessionCookie()); err == nil {
 		if err := s.Sessions.DeleteSession(r.Context(), c.Value); err != nil && keyrelay.ErrorCode(err) != keyrelay.ENOTFOUND {
 			s.Logger.Error("delete session", "err", err)
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: s.sessionCookie(), Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	// The page below must not show the menu of the session just ended.
 	r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, (*keyrelay.Session)(nil)))
 	l := requestLang(r)

@@ -182,7 +182,10 @@ func (s *Server) handleSaveGoQ(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.audit(r, keyrelay.AuditSettingsSaved, "GoQ login saved for shop "+strconv.Quote(form.ShopKey))
+	s.audit(r, keyrelay.AuditSettingsSaved, "GoQ login saved for shop "+strconv.Quote(form.ShopKey)+", URL "+strconv.Quote(form.BaseURL))
+	s.notifyChange(r, "keyrelay: GoQSystem のログイン設定が変更されました / GoQ login changed",
+		"履歴ページで変更されました。心当たりがなければ設定を確認してください。/ Changed on the history page; check the settings if this was not you.\n"+
+			"店舗 shop: "+shopLabel(form.ShopKey)+"\nURL: "+form.BaseURL+"\nID: "+form.LoginID)
 	if _, err := s.Deliveries.WakeWaitingLogin(ctx); err != nil {
 		// The login is saved; the outbox also picks waiting deliveries up on
 		// its next pass, so this is worth a log line, not an error page.
@@ -216,6 +219,8 @@ func (s *Server) handleDeleteGoQ(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, keyrelay.AuditSettingsSaved, "GoQ login "+strconv.FormatInt(id, 10)+" deleted")
+	s.notifyChange(r, "keyrelay: GoQSystem のログイン設定が削除されました / GoQ login deleted",
+		"履歴ページで削除されました。/ Deleted on the history page. (ID "+strconv.FormatInt(id, 10)+")")
 	http.Redirect(w, r, "/settings?done=deleted", http.StatusSeeOther)
 }
 
@@ -271,4 +276,12 @@ func (s *Server) credentialsByID(ctx context.Context, id int64) (*keyrelay.Crede
 		return nil, keyrelay.Errorf(keyrelay.ENOTFOUND, "その設定は見つかりません。", "That login was not found.")
 	}
 	return c, nil
+}
+
+// shopLabel names a credential's shop for a notification.
+func shopLabel(key string) string {
+	if key == "" {
+		return "(既定 default)"
+	}
+	return key
 }

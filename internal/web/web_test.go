@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	fakegoq "keyrelay/internal/fakes/goq"
+	"keyrelay/internal/fakes/tlsfake"
 	"keyrelay/internal/goq"
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/reminder"
@@ -172,7 +172,7 @@ func (e *env) login() *http.Cookie {
 		e.t.Fatalf("login: got %d, want 200: %s", res.code, res.body)
 	}
 	for _, c := range res.cookies {
-		if c.Name == "keyrelay_session" {
+		if c.Name == web.SessionCookieName(e.srv.Port) {
 			return c
 		}
 	}
@@ -321,7 +321,7 @@ func TestNoCookieNoData(t *testing.T) {
 	c := e.seed("GoQ System (ごくシステム)", testKey)
 	last4 := keyrelay.KeyLast4(testKey)
 	paths := []string{"/", "/captures/" + strconv.FormatInt(c.ID, 10), "/captures.csv", "/pairings", "/audit", "/settings", "/api/status", "/?q=fuji"}
-	for _, cookie := range []*http.Cookie{nil, {Name: "keyrelay_session", Value: "forged-session-value"}} {
+	for _, cookie := range []*http.Cookie{nil, {Name: web.SessionCookieName(e.srv.Port), Value: "forged-session-value"}} {
 		name := "no cookie"
 		if cookie != nil {
 			name = "forged cookie"
@@ -366,7 +366,7 @@ func TestLoginTokenWorksOnce(t *testing.T) {
 	}
 	var cookie *http.Cookie
 	for _, c := range first.cookies {
-		if c.Name == "keyrelay_session" {
+		if c.Name == web.SessionCookieName(e.srv.Port) {
 			cookie = c
 		}
 	}
@@ -820,15 +820,20 @@ func TestRetryButton(t *testing.T) {
 }
 
 func TestGoQSettings(t *testing.T) {
-	// The real GoQ client against the fake GoQSystem over TLS on loopback.
+	// The real GoQ client against the fake GoQSystem over TLS, served under
+	// GoQ's own name (the shipped client sends nowhere else), as the demo does.
 	fake := fakegoq.New(fakegoq.Options{})
-	goqTS := httptest.NewTLSServer(fake.Handler())
+	certs, err := tlsfake.New("order.goqsystem.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goqTS := httptest.NewUnstartedServer(fake.Handler())
+	goqTS.TLS = certs.Server
+	goqTS.StartTLS()
 	t.Cleanup(goqTS.Close)
-	pool := x509.NewCertPool()
-	pool.AddCert(goqTS.Certificate())
-	goqURL := goqTS.URL + "/goq21/"
+	goqURL := "https://order.goqsystem.com/goq21/"
 	e := newEnv(t, func(e *env) {
-		e.srv.Destinations = map[string]keyrelay.Destination{"goq": goq.New(goq.WithRootCAs(pool))}
+		e.srv.Destinations = map[string]keyrelay.Destination{"goq": goq.New(goq.WithTransport(certs.Client(goqTS.Listener.Addr().String()).Transport))}
 	})
 	e.seed("GoQ System (ごくシステム)", testKey)
 	cookie := e.login()

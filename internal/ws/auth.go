@@ -91,6 +91,11 @@ func (c *conn) auth(m *protocol.Auth) {
 		c.closeWith(websocket.CloseInternalServerErr, "cannot record authentication")
 		return
 	}
+	victim, ok := s.promote(c)
+	if !ok { // evicted while authenticating: its close frame is on the way
+		return
+	}
+	s.evict(victim, "oldest authenticated connection, evicted to admit a newer one")
 	c.state = stateAuthed
 	c.authed.Store(true)
 	s.audit(keyrelay.AuditAuthOK, c.remote, c.origin, c.clientID, "authenticated")

@@ -46,6 +46,11 @@ type conn struct {
 	clientNonce string
 	secret      []byte
 	msgs        *ratelimit.Bucket
+	pairs       *ratelimit.Bucket // this connection's pairing requests
+
+	// Guarded by s.mu (budget.go).
+	slot int
+	seq  uint64
 
 	// Shared with the pairing watcher.
 	mu        sync.Mutex
@@ -68,6 +73,7 @@ func (s *Server) newConn(wsc *websocket.Conn, remote, origin, mode string) *conn
 		readerDone:  make(chan struct{}),
 		serverNonce: protocol.NewNonce(),
 		msgs:        ratelimit.New(s.lim.MessagesPerSecond, float64(s.lim.MessageBurst)),
+		pairs:       ratelimit.New(s.lim.PairPerMinute/60, float64(s.lim.PairBurst)),
 		pairOnly:    mode == protocol.ModePairOnly,
 	}
 }

@@ -14,6 +14,14 @@ import (
 
 func (c *conn) pairRequest(m *protocol.PairRequest) {
 	s, ref := c.s, m.ID
+	// Per connection first, so one connection's flood spends none of the
+	// tokens the others share; a second request while one is pending is
+	// refused before it reaches the shared bucket.
+	now := s.now()
+	if !c.pairs.Allow(now) {
+		c.refusePairRate(ref)
+		return
+	}
 	c.mu.Lock()
 	busy := c.watching
 	c.mu.Unlock()
@@ -22,12 +30,15 @@ func (c *conn) pairRequest(m *protocol.PairRequest) {
 			"この接続ではすでにペアリングを申請中です。", "A pairing request is already pending on this connection."), keyrelay.AuditMessageRefused)
 		return
 	}
+	if !s.pairs.Allow(now) {
+		c.refusePairRate(ref)
+		return
+	}
 	name := m.ClientName
 	if name == "" {
 		name = "不明なブラウザ (unknown browser)"
 	}
 	token := protocol.NewNonce()
-	now := s.now()
 	var p *keyrelay.Pairing
 	var err error
 	for range 3 { // a code may collide with another pending one
@@ -50,6 +61,12 @@ func (c *conn) pairRequest(m *protocol.PairRequest) {
 	c.send(&protocol.PairPending{Header: protocol.Header{Ref: ref}, ClientID: p.ClientID, Code: p.Code,
 		ClaimToken: token, ExpiresAt: p.ExpiresAt.UTC().Format(time.RFC3339)})
 	c.watch(p.ClientID, token, p.ExpiresAt)
+}
+
+func (c *conn) refusePairRate(ref string) {
+	c.refuse(protocol.NewError(protocol.CodeRateLimited, ref,
+		"ペアリング要求が多すぎます。1分ほど待ってからもう一度お試しください。",
+		"Too many pairing requests; wait a minute and try again."), keyrelay.AuditRateLimited)
 }
 
 func (c *conn) pairClaim(m *protocol.PairClaim) {

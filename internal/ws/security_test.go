@@ -210,13 +210,13 @@ func TestOversizeFrame(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	t.Run("connection cap", func(t *testing.T) {
-		e := newEnv(t, func(s *ws.Server) { s.Limits.MaxConns = 2 })
+	t.Run("unauthenticated cap evicts the oldest", func(t *testing.T) {
+		e := newEnv(t, func(s *ws.Server) { s.Limits.MaxUnauthed = 2 })
+		first := e.dial(t, chromeOrigin)
 		e.dial(t, chromeOrigin)
 		e.dial(t, chromeOrigin)
-		_, err := wsclient.Dial(e.ctx, e.url, chromeOrigin, nil)
-		assertStatus(t, err, http.StatusServiceUnavailable)
-		if !e.waitAudit(t, keyrelay.AuditRateLimited, "connection cap") {
+		assertCloseCode(t, waitClosed(t, first), websocket.CloseTryAgainLater)
+		if !e.waitAudit(t, keyrelay.AuditConnEvicted, "oldest unauthenticated") {
 			t.Error("not audited")
 		}
 	})

@@ -48,17 +48,26 @@ type Server struct {
 	audits   *ratelimit.Refusals
 	nonces   *nonceCache
 
-	mu     sync.Mutex
-	conns  map[*conn]struct{}
-	active int // admitted connections, including ones still upgrading
-	closed bool
-	wg     sync.WaitGroup
+	pairs *ratelimit.Bucket // pairing requests, all connections together
+
+	mu       sync.Mutex
+	conns    map[*conn]struct{}
+	unauthed int    // unauthenticated slots taken, including ones still upgrading
+	authed   int    // authenticated slots taken
+	seq      uint64 // admission order, for "oldest"
+	closed   bool
+	wg       sync.WaitGroup
 }
 
 // Limits are the protocol's bounds; zero fields take the documented values.
 // Tests shorten them.
 type Limits struct {
-	MaxConns          int           // open connections; more get 503
+	MaxConns          int           // authenticated connections; more evict the oldest
+	MaxUnauthed       int           // unauthenticated connections; more evict the oldest
+	PairBurst         int           // pairing requests one connection may make at once
+	PairPerMinute     float64       // and then per minute
+	PairGlobalBurst   int           // pairing requests of all connections at once
+	PairGlobalPerMin  float64       // and then per minute
 	UpgradesPerSecond float64       // more get 429
 	UpgradeBurst      int           // upgrades allowed at once
 	MessagesPerSecond float64       // per connection; more get rate_limited
@@ -79,6 +88,21 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxConns <= 0 {
 		l.MaxConns = 16
+	}
+	if l.MaxUnauthed <= 0 {
+		l.MaxUnauthed = 4
+	}
+	if l.PairBurst <= 0 {
+		l.PairBurst = 2
+	}
+	if l.PairPerMinute <= 0 {
+		l.PairPerMinute = 1
+	}
+	if l.PairGlobalBurst <= 0 {
+		l.PairGlobalBurst = 6
+	}
+	if l.PairGlobalPerMin <= 0 {
+		l.PairGlobalPerMin = 6
 	}
 	if l.UpgradesPerSecond <= 0 {
 		l.UpgradesPerSecond = 20
@@ -112,6 +136,7 @@ func (s *Server) init() {
 		s.baseCtx, s.cancel = context.WithCancel(context.Background())
 		s.upgrades = ratelimit.New(s.lim.UpgradesPerSecond, float64(s.lim.UpgradeBurst))
 		s.audits = ratelimit.NewRefusals()
+		s.pairs = ratelimit.New(s.lim.PairGlobalPerMin/60, float64(s.lim.PairGlobalBurst))
 		s.nonces = newNonceCache(24*time.Hour, 1<<17)
 		s.conns = map[*conn]struct{}{}
 	})
@@ -149,17 +174,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "400 WebSocket upgrade expected / WebSocket接続ではありません", http.StatusBadRequest)
 		return
 	}
-	if !s.admit() {
-		s.refuse(r, keyrelay.AuditRateLimited, "connection cap reached")
-		http.Error(w, "503 too many connections / 接続数が上限に達しています", http.StatusServiceUnavailable)
-		return
-	}
+	// The rate first: a refused attempt must not evict anyone.
 	if !s.upgrades.Allow(s.now()) {
-		s.release(nil)
 		s.refuse(r, keyrelay.AuditRateLimited, "upgrade rate limit")
 		http.Error(w, "429 too many connection attempts / 接続が多すぎます", http.StatusTooManyRequests)
 		return
 	}
+	victim, ok := s.admit()
+	if !ok {
+		s.refuse(r, keyrelay.AuditRateLimited, "connection cap reached")
+		http.Error(w, "503 too many connections / 接続数が上限に達しています", http.StatusServiceUnavailable)
+		return
+	}
+	s.evict(victim, "oldest unauthenticated connection, evicted to admit a new one")
 	up := websocket.Upgrader{
 		ReadBufferSize:  4096,
 		WriteBufferSize: 4096,
@@ -176,35 +203,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.newConn(wsc, r.RemoteAddr, origin, mode)
-	s.mu.Lock()
-	s.conns[c] = struct{}{}
-	s.mu.Unlock()
+	s.enlist(c)
 	go c.writeLoop()
 	c.readLoop()
-}
-
-// admit reserves a connection slot and counts the two goroutines a
-// connection runs, unless the server is full or shutting down.
-func (s *Server) admit() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed || s.active >= s.lim.MaxConns {
-		return false
-	}
-	s.active++
-	s.wg.Add(2)
-	return true
-}
-
-func (s *Server) release(c *conn) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.active--
-	if c != nil {
-		delete(s.conns, c)
-	} else {
-		s.wg.Add(-2) // admitted but never upgraded
-	}
 }
 
 // Shutdown closes every connection with 1001 and waits for their goroutines,
