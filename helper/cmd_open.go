@@ -33,7 +33,7 @@ func cmdOpen(ctx context.Context, args []string) error {
 }
 
 func loginURL(ctx context.Context, c *config) (string, error) {
-	port, err := c.port()
+	addr, err := runningAddr(c)
 	if err != nil {
 		return "", err
 	}
@@ -42,5 +42,5 @@ func loginURL(ctx context.Context, c *config) (string, error) {
 		return "", err
 	}
 	defer st.Close()
-	return mintLoginURL(ctx, st.sessions, port, "")
+	return mintLoginURL(ctx, st.sessions, addr, "")
 }

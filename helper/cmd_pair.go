@@ -21,6 +21,13 @@ func cmdPair(ctx context.Context, args []string) error {
 		return fmt.Errorf("usage: keyrelay pair list|approve CODE|revoke ID")
 	}
 	sub := args[0]
+	if sub != "list" && sub != "approve" && sub != "revoke" {
+		hint := ""
+		if n := nearest(sub, []string{"list", "approve", "revoke"}); n != "" {
+			hint = fmt.Sprintf(" — did you mean %q?", n)
+		}
+		return fmt.Errorf("unknown pair command %q%s: use list, approve or revoke (keyrelay help pair)", sub, hint)
+	}
 	pos, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return err
@@ -71,8 +78,8 @@ func cmdPair(ctx context.Context, args []string) error {
 			return fmt.Errorf("usage: keyrelay pair revoke ID (see 'keyrelay pair list')")
 		}
 		id, err := strconv.ParseInt(pos[0], 10, 64)
-		if err != nil {
-			return fmt.Errorf("pairing id %q: %w", pos[0], err)
+		if err != nil || id < 1 {
+			return fmt.Errorf("pairing id %q: want a positive number from 'keyrelay pair list' / ID は keyrelay pair list の番号です", pos[0])
 		}
 		if err := st.pairings.RevokePairing(ctx, id); err != nil {
 			return err
@@ -81,5 +88,5 @@ func cmdPair(ctx context.Context, args []string) error {
 		fmt.Println("取り消しました / revoked")
 		return nil
 	}
-	return fmt.Errorf("unknown pair command %q: use list, approve or revoke", sub)
+	return nil
 }
