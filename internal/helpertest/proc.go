@@ -18,14 +18,20 @@ import (
 // file keyring.
 type Options struct {
 	Bin     string   // default Binary(t)
-	DataDir string   // required
+	DataDir string   // "" leaves --data-dir out: the platform default (the Wine smoke test)
 	Addr    string   // default 127.0.0.1:0; a fixed one only to restart on a port the extension knows
 	Args    []string // the command and its own flags; default run --no-tray
-	Env     []string // added to the environment (later entries win)
+	// Prefix goes before Args here and before every CLI command: the .exe
+	// when Bin is wine64.
+	Prefix []string
+	Env    []string // added to the environment (later entries win)
 	// NoEnvDefaults leaves out KEYRELAY_KEYRING=file.
 	NoEnvDefaults bool
 	// StartTimeout bounds the wait for the "keyrelay listening" line (20 s).
 	StartTimeout time.Duration
+	// StopSignal is what Stop sends (SIGTERM). Under Wine, SIGINT is what
+	// reaches a console program as Ctrl+C.
+	StopSignal os.Signal
 }
 
 // Proc is a running keyrelay subprocess.
@@ -35,8 +41,11 @@ type Proc struct {
 	// Addr is the address the helper logged it listens on (host:port).
 	Addr string
 	Env  []string
+	// prefix goes before a CLI command's own args: the .exe under Wine.
+	prefix []string
 
 	cmd  *exec.Cmd
+	sig  os.Signal
 	out  *Output
 	done chan struct{}
 	err  error // cmd.Wait's, valid after done
@@ -69,13 +78,19 @@ func start(t testing.TB, o Options) (*Proc, error) {
 	if o.StartTimeout == 0 {
 		o.StartTimeout = 20 * time.Second
 	}
+	if o.StopSignal == nil {
+		o.StopSignal = syscall.SIGTERM
+	}
 	env := os.Environ()
 	if !o.NoEnvDefaults {
 		env = append(env, "KEYRELAY_KEYRING=file")
 	}
 	env = append(env, o.Env...)
-	p := &Proc{Bin: o.Bin, DataDir: o.DataDir, Env: env, out: NewOutput(), done: make(chan struct{})}
-	args := append(append([]string{}, o.Args...), "--addr", o.Addr, "--data-dir", o.DataDir, "--log-level", "debug")
+	p := &Proc{Bin: o.Bin, DataDir: o.DataDir, Env: env, sig: o.StopSignal, prefix: o.Prefix, out: NewOutput(), done: make(chan struct{})}
+	args := append(append(append([]string{}, o.Prefix...), o.Args...), "--addr", o.Addr, "--log-level", "debug")
+	if o.DataDir != "" {
+		args = append(args, "--data-dir", o.DataDir)
+	}
 	p.cmd = exec.Command(o.Bin, args...)
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
@@ -114,7 +129,7 @@ func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 // Signal sends sig to the process.
 func (p *Proc) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
 
-// Stop sends SIGTERM (the clean shutdown) and fails the test unless the
+// Stop sends SIGTERM (the clean shutdown; Options.StopSignal) and fails the test unless the
 // helper exits with status 0 within 15 s. A no-op once it has exited cleanly.
 func (p *Proc) Stop(t testing.TB) {
 	t.Helper()
@@ -131,14 +146,14 @@ func (p *Proc) StopErr() error {
 	default:
 	}
 	p.cmd.Process.Signal(syscall.SIGCONT) // a paused helper cannot exit
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Process.Signal(p.sig)
 	select {
 	case <-p.done:
 		return p.exitErr()
 	case <-time.After(15 * time.Second):
 		p.cmd.Process.Kill()
 		<-p.done
-		return fmt.Errorf("keyrelay ignored SIGTERM for 15 s")
+		return fmt.Errorf("keyrelay ignored %v for 15 s", p.sig)
 	}
 }
 
@@ -159,7 +174,11 @@ func (p *Proc) Kill() {
 // returns its stdout; a non-zero exit fails the test with stderr.
 func (p *Proc) CLI(t testing.TB, args ...string) string {
 	t.Helper()
-	out, errOut, err := Run(p.Bin, p.Env, append(args[:len(args):len(args)], "--data-dir", p.DataDir, "--addr", p.Addr)...)
+	args = append(args[:len(args):len(args)], "--addr", p.Addr)
+	if p.DataDir != "" {
+		args = append(args, "--data-dir", p.DataDir)
+	}
+	out, errOut, err := Run(p.Bin, p.Env, append(p.prefix, args...)...)
 	if err != nil {
 		t.Fatalf("keyrelay %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
 	}
