@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -165,12 +164,6 @@ func readPassword(in *os.File) (string, error) {
 		return "", errors.New("パスワードが空です / empty password")
 	}
 	return pw, nil
-}
-
-func stty(tty *os.File, arg string) error {
-	cmd := exec.Command("stty", arg)
-	cmd.Stdin = tty
-	return cmd.Run()
 }
 
 // newestGoQCapture is the newest capture GoQ would be sent: GoQSystem's own

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -79,7 +78,7 @@ func start(t testing.TB, o Options) (*Proc, error) {
 		o.StartTimeout = 20 * time.Second
 	}
 	if o.StopSignal == nil {
-		o.StopSignal = syscall.SIGTERM
+		o.StopSignal = defaultStop
 	}
 	env := os.Environ()
 	if !o.NoEnvDefaults {
@@ -145,7 +144,7 @@ func (p *Proc) StopErr() error {
 		return p.exitErr()
 	default:
 	}
-	p.cmd.Process.Signal(syscall.SIGCONT) // a paused helper cannot exit
+	resume(p.cmd.Process) // a paused helper cannot exit
 	p.cmd.Process.Signal(p.sig)
 	select {
 	case <-p.done:
