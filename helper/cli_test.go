@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"keyrelay/internal/helpertest"
 )
@@ -132,6 +134,19 @@ func TestLoginLinkUsesTheListenAddress(t *testing.T) {
 			if resp.StatusCode >= 400 {
 				t.Fatalf("GET %s = %s", u, resp.Status)
 			}
+			// The extension's 履歴を開く link (login_url over the WebSocket) too.
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			wc := pairAndAuth(ctx, t, h)
+			defer wc.Close()
+			wsURL, err := wc.LoginURL(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !want.MatchString(wsURL) {
+				t.Fatalf("login_url %q does not point at the listen address %s", wsURL, h.addr)
+			}
+			wc.Close()
 			h.stop(t)
 		})
 	}

@@ -46,6 +46,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		Audit:    st.audit,
 		Sessions: st.sessions,
 		Port:     port,
+		BaseURL:  helperURL(app.addr),
 		Logger:   log.With("part", "ws"),
 	}
 	app.outbox = &outbox.Worker{
