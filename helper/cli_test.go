@@ -72,6 +72,8 @@ func TestCLIRefusesWithTheNearestName(t *testing.T) {
 		{[]string{"history", "--jsn"}, "did you mean --json"},
 		{[]string{"history", "--dta-dir", "x"}, "did you mean --data-dir"},
 		{[]string{"pair", "aprove", "123456"}, `did you mean "approve"`},
+		{[]string{"goq", "set-logn"}, `did you mean "set-login"`},
+		{[]string{"autostart", "enabel"}, `did you mean "enable"`},
 		{[]string{"history", "-n", "0"}, "-n 0: must be from 1 to 1000"},
 		{[]string{"history", "-n", "-1"}, "-n -1: must be from 1 to 1000"},
 		{[]string{"history", "-n", "many"}, `invalid value "many"`},

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -28,6 +29,9 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		return errors.New(goqUsage)
 	}
 	sub, args := args[0], args[1:]
+	if !slices.Contains(goqCommands, sub) {
+		return unknownSub("goq", sub, goqCommands)
+	}
 	var c config
 	fs := flag.NewFlagSet("goq "+sub, flag.ContinueOnError)
 	c.register(fs)
@@ -119,6 +123,8 @@ func cmdGoQ(ctx context.Context, args []string) error {
 	}
 	return errors.New(goqUsage)
 }
+
+var goqCommands = []string{"set-login", "list", "test", "dry-run"}
 
 var digits = regexp.MustCompile(`^[0-9]+$`)
 

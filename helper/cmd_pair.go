@@ -22,11 +22,7 @@ func cmdPair(ctx context.Context, args []string) error {
 	}
 	sub := args[0]
 	if sub != "list" && sub != "approve" && sub != "revoke" {
-		hint := ""
-		if n := nearest(sub, []string{"list", "approve", "revoke"}); n != "" {
-			hint = fmt.Sprintf(" — did you mean %q?", n)
-		}
-		return fmt.Errorf("unknown pair command %q%s: use list, approve or revoke (keyrelay help pair)", sub, hint)
+		return unknownSub("pair", sub, []string{"list", "approve", "revoke"})
 	}
 	pos, err := parseArgs(fs, args[1:])
 	if err != nil {

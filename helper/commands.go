@@ -152,3 +152,14 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// unknownSub is the error for a mistyped subcommand ("keyrelay goq lst"):
+// it names the nearest valid one and where the help is.
+func unknownSub(cmd, sub string, valid []string) error {
+	hint := ""
+	if n := nearest(sub, valid); n != "" {
+		hint = fmt.Sprintf(" — did you mean %q?", n)
+	}
+	return fmt.Errorf("unknown %s command %q%s: use %s (keyrelay help %s) / 不明なサブコマンドです",
+		cmd, sub, hint, strings.Join(valid, ", "), cmd)
+}
