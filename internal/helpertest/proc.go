@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -43,11 +44,12 @@ type Proc struct {
 	// prefix goes before a CLI command's own args: the .exe under Wine.
 	prefix []string
 
-	cmd  *exec.Cmd
-	sig  os.Signal
-	out  *Output
-	done chan struct{}
-	err  error // cmd.Wait's, valid after done
+	cmd    *exec.Cmd
+	sig    os.Signal
+	killed atomic.Bool // Kill was called: a non-zero exit is expected
+	out    *Output
+	done   chan struct{}
+	err    error // cmd.Wait's, valid after done
 }
 
 // listening matches the line runHelper logs once the listener is bound.
@@ -97,12 +99,13 @@ func start(t testing.TB, o Options) (*Proc, error) {
 		return nil, fmt.Errorf("start keyrelay: %w", err)
 	}
 	go func() { p.err = p.cmd.Wait(); p.out.Close(); close(p.done) }()
+	// A helper still running when the test ends is stopped the clean way,
+	// and a helper that then fails to exit cleanly fails the test. (Test
+	// cleanups run last-registered first, so this runs before any cleanup
+	// the caller registered earlier; Stop afterwards reports the same result.)
 	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
+		if err := p.StopErr(); err != nil {
+			t.Errorf("%v; output:\n%s", err, p.Output())
 		}
 	})
 	line, err := p.out.WaitMatch(listening, o.StartTimeout, p.done)
@@ -157,7 +160,7 @@ func (p *Proc) StopErr() error {
 }
 
 func (p *Proc) exitErr() error {
-	if p.err != nil {
+	if p.err != nil && !p.killed.Load() {
 		return fmt.Errorf("keyrelay exited with %v", p.err)
 	}
 	return nil
@@ -165,6 +168,7 @@ func (p *Proc) exitErr() error {
 
 // Kill ends the process with SIGKILL, as a crash would, and waits for it.
 func (p *Proc) Kill() {
+	p.killed.Store(true)
 	p.cmd.Process.Kill()
 	<-p.done
 }
