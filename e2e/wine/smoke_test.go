@@ -7,9 +7,10 @@
 //
 // What Wine cannot show, and this test therefore does not verify: the tray
 // icon (no display, and Wine's systray is not Explorer's), Windows Credential
-// Manager's real protection (Wine keeps credentials in its registry), the
-// HKCU Run autostart at a real login, and Windows' own ACLs on
-// %LOCALAPPDATA%. See docs/TESTING.md.
+// Manager's real protection (Wine keeps credentials in its registry), that
+// Windows starts the HKCU Run entry at a real login (the test only sees the
+// value written and removed), and Windows' own ACLs on %LOCALAPPDATA%. See
+// docs/TESTING.md.
 package wine_test
 
 import (
@@ -122,6 +123,27 @@ func TestWindowsSmoke(t *testing.T) {
 	page = get(t, web, "http://"+h.Addr+"/")
 	if !strings.Contains(page, keyrelay.KeyLast4(testKey)) || strings.Contains(page, testKey) {
 		t.Errorf("history page does not list the capture by its last 4 only")
+	}
+
+	// A second helper on the same data dir is refused by the LockFileEx lock
+	// and names the first; the first keeps serving.
+	out, errOut, err = helpertest.Run(wine, env, exe, "run", "--no-tray", "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(errOut, "すでに起動") {
+		t.Errorf("second instance: err %v, stderr %q; want a refusal naming the running one", err, errOut)
+	}
+	get(t, web, "http://"+h.Addr+"/")
+
+	// Autostart writes and removes the HKCU Run value (Wine has a registry;
+	// whether Windows then starts it at login is not verifiable here).
+	for _, step := range []struct{ args, want string }{
+		{"autostart enable", "starts at login"},
+		{"autostart status", "starts at login"},
+		{"autostart disable", "does not start at login"},
+	} {
+		out, errOut, err := helpertest.Run(wine, env, append([]string{exe}, strings.Fields(step.args)...)...)
+		if err != nil || !strings.Contains(out, step.want) {
+			t.Errorf("keyrelay.exe %s: %v, %q %q; want %q", step.args, err, out, errOut, step.want)
+		}
 	}
 
 	c.Close()
