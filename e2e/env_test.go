@@ -1,3 +1,5 @@
+//go:build demo
+
 package e2e_test
 
 import (
@@ -35,6 +37,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 	e := &env{fake: startRMS(t, opts), h: newHelper(t)}
 	if !o.NoHelperStart {
 		e.h.start(t)
+	} else {
+		// The extension is told the port before any helper exists.
+		e.h.reservePort(t)
 	}
 	e.b = startBrowser(t, browserOptions{Extension: ext, RMS: e.fake})
 	if e.b.extID != keyrelay.ExtensionID {

@@ -1,3 +1,5 @@
+//go:build demo
+
 package e2e_test
 
 import (
@@ -11,57 +13,37 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"keyrelay/internal/helpertest"
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/secret"
 	"keyrelay/internal/sqlite"
 )
 
-// The real helper binary, built once per test run from ./helper.
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildDir  string
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	helpertest.Cleanup()
 	os.Exit(code)
 }
 
+// helperBinary is the real helper built once per test run from ./helper with
+// -tags demo, by the shared harness (internal/helpertest).
 func helperBinary(t testing.TB) string {
 	t.Helper()
-	root := repoRoot(t)
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "keyrelay-e2e-bin-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(buildDir, "keyrelay")
-		cmd := exec.Command("go", "build", "-tags", "demo", "-o", binPath, "./helper")
-		cmd.Dir = root
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build -tags demo ./helper: %w\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return helpertest.Binary(t)
 }
 
 // helper is the real `keyrelay run` as a subprocess on a loopback port, with
-// its own data dir.
+// its own data dir. The first start listens on 127.0.0.1:0 and takes the
+// port from the helper's log; a restart reuses that port, as the extension
+// knows it. port is fixed before the first start only where a test needs it
+// before the helper exists (reservePort).
 type helper struct {
 	t       testing.TB
 	bin     string
@@ -70,14 +52,13 @@ type helper struct {
 	port    int
 
 	mu   sync.Mutex
-	cmd  *exec.Cmd
-	log  *lockedBuffer
-	done chan struct{}
+	proc *helpertest.Proc
+	log  *helperLog
 }
 
 func newHelper(t testing.TB) *helper {
 	t.Helper()
-	h := &helper{t: t, bin: helperBinary(t), dataDir: filepath.Join(t.TempDir(), "data"), home: t.TempDir(), port: freePort(t), log: &lockedBuffer{}}
+	h := &helper{t: t, bin: helperBinary(t), dataDir: filepath.Join(t.TempDir(), "data"), home: t.TempDir(), log: &helperLog{}}
 	t.Cleanup(func() {
 		h.stop(t)
 		if t.Failed() {
@@ -85,6 +66,16 @@ func newHelper(t testing.TB) *helper {
 		}
 	})
 	return h
+}
+
+// reservePort fixes the port before the first start, for a test that must
+// hand it to the extension (or squat it) while no helper runs. The one place
+// a free port is picked and then bound later.
+func (h *helper) reservePort(t testing.TB) {
+	t.Helper()
+	if h.port == 0 {
+		h.port = freePort(t)
+	}
 }
 
 func (h *helper) addr() string { return fmt.Sprintf("127.0.0.1:%d", h.port) }
@@ -100,42 +91,26 @@ func (h *helper) env() []string {
 	)
 }
 
-// start runs the helper and waits until it answers HTTP.
+// start runs the helper and waits until it has logged its address.
 func (h *helper) start(t testing.TB) {
 	t.Helper()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.cmd != nil {
+	if h.proc != nil {
 		t.Fatal("helper already running")
 	}
-	cmd := exec.Command(h.bin, "run", "--addr", h.addr(), "--data-dir", h.dataDir, "--no-tray", "--log-level", "debug")
-	cmd.Env = h.env()
-	cmd.Stdout, cmd.Stderr = h.log, h.log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start helper: %v", err)
+	addr := "127.0.0.1:0"
+	if h.port != 0 {
+		addr = h.addr()
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	h.cmd, h.done = cmd, done
-
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + h.addr() + "/static/style.css")
-		if err == nil {
-			resp.Body.Close()
-			return
-		}
-		select {
-		case <-done:
-			h.cmd = nil
-			t.Fatalf("helper exited at start:\n%s", h.log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("helper did not answer on %s within 20 s:\n%s", h.addr(), h.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	p := helpertest.Start(t, helpertest.Options{Bin: h.bin, DataDir: h.dataDir, Addr: addr, Env: h.env()[len(os.Environ()):]})
+	_, port, err := net.SplitHostPort(p.Addr)
+	if err != nil {
+		t.Fatal(err)
 	}
+	h.port, _ = strconv.Atoi(port)
+	h.proc = p
+	h.log.attach(p)
 }
 
 // stop sends SIGTERM (the clean shutdown) and waits; a no-op when stopped.
@@ -143,19 +118,14 @@ func (h *helper) stop(t testing.TB) {
 	t.Helper()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.cmd == nil {
+	if h.proc == nil {
 		return
 	}
-	h.cmd.Process.Signal(syscall.SIGCONT) // a paused helper cannot exit
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-h.done:
-	case <-time.After(15 * time.Second):
-		h.cmd.Process.Kill()
-		<-h.done
-		t.Errorf("helper ignored SIGTERM for 15 s")
+	if err := h.proc.StopErr(); err != nil {
+		t.Errorf("stopping the helper: %v", err)
 	}
-	h.cmd = nil
+	h.log.detach()
+	h.proc = nil
 }
 
 // pause freezes the helper (SIGSTOP): its sockets stay open, nothing answers.
@@ -166,12 +136,40 @@ func (h *helper) signal(t testing.TB, sig syscall.Signal) {
 	t.Helper()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.cmd == nil {
+	if h.proc == nil {
 		t.Fatal("helper not running")
 	}
-	if err := h.cmd.Process.Signal(sig); err != nil {
+	if err := h.proc.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// helperLog is every run's output, in order, across restarts.
+type helperLog struct {
+	mu   sync.Mutex
+	past strings.Builder
+	cur  *helpertest.Proc
+}
+
+func (l *helperLog) attach(p *helpertest.Proc) { l.mu.Lock(); l.cur = p; l.mu.Unlock() }
+
+func (l *helperLog) detach() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cur != nil {
+		l.past.WriteString(l.cur.Output())
+		l.cur = nil
+	}
+}
+
+func (l *helperLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.past.String()
+	if l.cur != nil {
+		s += l.cur.Output()
+	}
+	return s
 }
 
 // cli runs a keyrelay subcommand against the same data dir.

@@ -1,3 +1,5 @@
+//go:build demo
+
 package e2e_test
 
 import (

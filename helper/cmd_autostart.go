@@ -16,6 +16,9 @@ func cmdAutostart(ctx context.Context, args []string) error {
 		return errors.New("usage: keyrelay autostart enable|disable|status")
 	}
 	sub := args[0]
+	if sub != "enable" && sub != "disable" && sub != "status" {
+		return unknownSub("autostart", sub, []string{"enable", "disable", "status"})
+	}
 	var c config
 	fs := flag.NewFlagSet("autostart", flag.ContinueOnError)
 	c.register(fs)

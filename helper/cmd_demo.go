@@ -1,3 +1,5 @@
+//go:build demo
+
 package main
 
 import (
@@ -27,6 +29,16 @@ import (
 // the local fake, the way Chromium's --host-resolver-rules sends RMS's names
 // to the fake RMS.
 const goqHost = "order.goqsystem.com"
+
+// The demo exists only in a build with -tags demo (make demo): the fakes and
+// the certificate minter stay out of the binary operators run.
+func init() {
+	commands = append(commands, &command{name: "demo",
+		summary:  "偽の RMS・GoQ で一連の流れを試す / the whole flow on local fakes (demo builds only)",
+		usage:    []string{"keyrelay demo [--no-browser] [--browser chromium] [--extension DIR]"},
+		examples: []string{"make demo", "keyrelay demo --no-browser"},
+		run:      cmdDemo})
+}
 
 // cmdDemo runs the whole flow on this machine with no Rakuten or GoQ
 // account: a fake RMS, a fake GoQSystem, the real helper on a fresh data dir,
@@ -82,11 +94,20 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}
 
 	done := make(chan error, 1)
+	ready := make(chan string, 1)
 	go func() {
-		done <- runHelper(ctx, &c, log, runOptions{noTray: true, goqOptions: []goq.Option{goq.WithTransport(goqTransport)}})
+		done <- runHelper(ctx, &c, log, runOptions{noTray: true, goqOptions: []goq.Option{goq.WithTransport(goqTransport)},
+			listening: func(addr string) { ready <- addr }})
 	}()
-	if err := waitListening(ctx, c.Addr, done); err != nil {
+	select {
+	case c.Addr = <-ready: // the real port when --addr asked for :0
+	case err := <-done:
+		if err == nil {
+			err = errors.New("helper stopped")
+		}
 		return err
+	case <-ctx.Done():
+		return <-done
 	}
 	login, err := loginURL(ctx, &c)
 	if err != nil {
@@ -144,27 +165,6 @@ func serveFakeGoQ(fake *fakegoq.Server) (addr string, rt http.RoundTripper, stop
 	go srv.Serve(tls.NewListener(ln, certs.Server))
 	addr = ln.Addr().String()
 	return addr, certs.Client(addr).Transport, func() { srv.Close() }, nil
-}
-
-func waitListening(ctx context.Context, addr string, done <-chan error) error {
-	for range 100 {
-		select {
-		case err := <-done:
-			if err == nil {
-				err = errors.New("helper stopped")
-			}
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
-		if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			conn.Close()
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("helper did not start listening on %s", addr)
 }
 
 func startDemoBrowser(path, extDir string, flags map[string]string, urls []string) error {

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 
 	"keyrelay/internal/goq"
@@ -35,6 +35,9 @@ func cmdGoQ(ctx context.Context, args []string) error {
 		return errors.New(goqUsage)
 	}
 	sub, args := args[0], args[1:]
+	if !slices.Contains(goqCommands, sub) {
+		return unknownSub("goq", sub, goqCommands)
+	}
 	var c config
 	fs := flag.NewFlagSet("goq "+sub, flag.ContinueOnError)
 	c.register(fs)
@@ -134,6 +137,8 @@ func cmdGoQ(ctx context.Context, args []string) error {
 	return errors.New(goqUsage)
 }
 
+var goqCommands = []string{"set-login", "list", "test", "dry-run"}
+
 var digits = regexp.MustCompile(`^[0-9]+$`)
 
 // shopKeyFromFlag turns what the operator types into a keyrelay.ShopRef key.
@@ -178,12 +183,6 @@ func readPassword(in *os.File) (string, error) {
 		return "", errors.New("パスワードが空です / empty password")
 	}
 	return pw, nil
-}
-
-func stty(tty *os.File, arg string) error {
-	cmd := exec.Command("stty", arg)
-	cmd.Stdin = tty
-	return cmd.Run()
 }
 
 // newestGoQCapture is the newest capture GoQ would be sent: GoQSystem's own

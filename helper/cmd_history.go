@@ -16,9 +16,12 @@ func cmdHistory(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("history", flag.ContinueOnError)
 	c.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON (the key itself is never printed, only its last 4 characters)")
-	limit := fs.Int("n", 50, "how many captures, newest first")
+	limit := fs.Int("n", 50, "how many captures, newest first (1–1000)")
 	query := fs.String("q", "", "only captures matching this text")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := intInRange("n", *limit, 1, 1000); err != nil {
 		return err
 	}
 	st, err := openStore(&c, nil)

@@ -29,7 +29,7 @@ func cmdOpen(ctx context.Context, args []string) error {
 		fmt.Println(u)
 		return nil
 	}
-	port, err := c.port()
+	addr, err := runningAddr(&c)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func cmdOpen(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	opener, err := writeOpener(ctx, st.sessions, c.DataDir, port, "")
+	opener, err := writeOpener(ctx, st.sessions, c.DataDir, addr, "")
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func cmdOpen(ctx context.Context, args []string) error {
 }
 
 func loginURL(ctx context.Context, c *config) (string, error) {
-	port, err := c.port()
+	addr, err := runningAddr(c)
 	if err != nil {
 		return "", err
 	}
@@ -61,5 +61,5 @@ func loginURL(ctx context.Context, c *config) (string, error) {
 		return "", err
 	}
 	defer st.Close()
-	return mintLoginURL(ctx, st.sessions, port, "")
+	return mintLoginURL(ctx, st.sessions, addr, "")
 }

@@ -22,6 +22,9 @@ func cmdPair(ctx context.Context, args []string) error {
 		return fmt.Errorf("usage: keyrelay pair list|approve CODE|revoke ID")
 	}
 	sub := args[0]
+	if sub != "list" && sub != "approve" && sub != "revoke" {
+		return unknownSub("pair", sub, []string{"list", "approve", "revoke"})
+	}
 	pos, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return err
@@ -83,8 +86,8 @@ func cmdPair(ctx context.Context, args []string) error {
 			return fmt.Errorf("usage: keyrelay pair revoke ID (see 'keyrelay pair list')")
 		}
 		id, err := strconv.ParseInt(pos[0], 10, 64)
-		if err != nil {
-			return fmt.Errorf("pairing id %q: %w", pos[0], err)
+		if err != nil || id < 1 {
+			return fmt.Errorf("pairing id %q: want a positive number from 'keyrelay pair list' / ID は keyrelay pair list の番号です", pos[0])
 		}
 		if err := st.pairings.RevokePairing(ctx, id); err != nil {
 			return err
@@ -93,5 +96,5 @@ func cmdPair(ctx context.Context, args []string) error {
 		fmt.Println("取り消しました / revoked")
 		return nil
 	}
-	return fmt.Errorf("unknown pair command %q: use list, approve or revoke", sub)
+	return nil
 }

@@ -37,6 +37,8 @@ type helperApp struct {
 	ln         net.Listener
 	port       int
 	dataDir    string
+	// addr is what the listener is bound to, e.g. 127.0.0.1:27415 or [::1]:27415.
+	addr string
 }
 
 type runOptions struct {
@@ -45,6 +47,8 @@ type runOptions struct {
 	trayWait time.Duration
 	// goqOptions let the demo trust its fake GoQ's certificate.
 	goqOptions []goq.Option
+	// listening, when set, is told the bound address once the helper serves.
+	listening func(addr string)
 }
 
 func cmdRun(ctx context.Context, args []string) error {
@@ -56,6 +60,9 @@ func cmdRun(ctx context.Context, args []string) error {
 	fs.BoolVar(&opts.noTray, "no-tray", envOr("KEYRELAY_NO_TRAY", "") != "", "run headless, without a tray icon (env KEYRELAY_NO_TRAY=1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if opts.trayWait < 0 || opts.trayWait > 10*time.Minute {
+		return fmt.Errorf("--tray-wait %s: must be from 0s to 10m / --tray-wait は 0s〜10m で指定してください", opts.trayWait)
 	}
 	log, err := c.logger()
 	if err != nil {
@@ -85,7 +92,11 @@ func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions
 	} else if n > 0 {
 		log.Info("resuming deliveries a crashed helper left in progress", "count", n)
 	}
-	log.Info("keyrelay listening", "url", fmt.Sprintf("http://127.0.0.1:%d/", app.port), "data_dir", c.DataDir,
+	if err := instance.RecordAddr(c.DataDir, app.addr); err != nil {
+		log.Warn("recording the listen address for keyrelay open", "err", err)
+	}
+	// Tests and scripts read addr= from this line (--addr 127.0.0.1:0).
+	log.Info("keyrelay listening", "url", helperURL(app.addr), "addr", app.addr, "data_dir", c.DataDir,
 		"keyring", app.st.sealer.Backend(), "version", keyrelay.Version)
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -97,6 +108,9 @@ func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.serve() }()
+	if opts.listening != nil {
+		opts.listening(app.addr)
+	}
 
 	runTray(ctx, cancel, app, opts)
 	select {

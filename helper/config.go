@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -81,18 +82,64 @@ func defaultDataDir() string {
 
 // parseArgs parses flags wherever they stand, so `keyrelay pair approve 123456
 // --data-dir X` works as well as flags-first; it returns the positional args.
+// "--" ends the flags: everything after it is positional. An unknown flag's
+// error names the nearest defined one.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard) // errors are returned, and printed once by main
+	fs.Usage = func() {}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, flagError(fs, err)
 		}
-		if fs.NArg() == 0 {
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
 			return pos, nil
 		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
+}
+
+// flagError rewrites the flag package's "flag provided but not defined: -x"
+// into a message that names the nearest flag and where the help is.
+func flagError(fs *flag.FlagSet, err error) error {
+	const undefined = "flag provided but not defined: -"
+	msg := err.Error()
+	if !strings.HasPrefix(msg, undefined) {
+		return fmt.Errorf("%w (keyrelay help %s)", err, strings.Fields(fs.Name())[0])
+	}
+	name := strings.TrimPrefix(msg, undefined)
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	hint := ""
+	if n := nearest(strings.TrimLeft(name, "-"), names); n != "" {
+		hint = fmt.Sprintf(" — did you mean %s? / もしかして %s", dashed(n), dashed(n))
+	}
+	return fmt.Errorf("unknown flag %s for %q%s (keyrelay help %s) / 不明なオプションです",
+		dashed(name), fs.Name(), hint, strings.Fields(fs.Name())[0])
+}
+
+// intInRange checks a numeric flag: flag parses "-n -1" as the value -1, and
+// 0 or a negative count means nothing useful.
+func intInRange(flagName string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		f := dashed(flagName)
+		return fmt.Errorf("%s %d: must be from %d to %d / %s は %d〜%d で指定してください", f, v, lo, hi, f, lo, hi)
+	}
+	return nil
+}
+
+// dashed writes a flag as the help does: -n, --data-dir.
+func dashed(name string) string {
+	name = strings.TrimLeft(name, "-")
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // parseFlags is parseArgs for commands that take no positional arguments.

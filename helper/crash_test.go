@@ -1,3 +1,5 @@
+//go:build demo
+
 package main_test
 
 import (
@@ -73,8 +75,7 @@ func TestKill9MidDelivery(t *testing.T) {
 				t.Fatalf("the helper never posted to GoQ; output:\n%s", h.output())
 			}
 			c.Close()
-			h.cmd.Process.Kill() // SIGKILL: no shutdown code runs
-			h.cmd.Wait()
+			h.Kill() // SIGKILL: no shutdown code runs
 			firstLog := h.output()
 			hang.Store(false)
 			posts := fake.PostCount()
@@ -109,7 +110,7 @@ func TestKill9MidDelivery(t *testing.T) {
 // operator piping it from a password manager would.
 func setLogin(t *testing.T, h *helperProc, baseURL, password string) {
 	t.Helper()
-	cmd := exec.Command(binary, "goq", "set-login", "--login-id", fakegoq.DefaultLoginID, "--base-url", baseURL,
+	cmd := exec.Command(binary(t), "goq", "set-login", "--login-id", fakegoq.DefaultLoginID, "--base-url", baseURL,
 		"--data-dir", h.dataDir, "--addr", h.addr)
 	cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
 	cmd.Stdin = strings.NewReader(password + "\n")

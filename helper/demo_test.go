@@ -1,13 +1,13 @@
+//go:build demo
+
 package main_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
+	"keyrelay/internal/helpertest"
 	"keyrelay/internal/keyrelay"
 )
 
@@ -18,27 +18,12 @@ import (
 func TestDemoDeliversToFakeGoQ(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	h := &helperProc{t: t, dataDir: t.TempDir(), addr: freeAddr(t)}
-	h.cmd = exec.Command(binary, "demo", "--no-browser", "--addr", h.addr, "--data-dir", h.dataDir)
-	h.cmd.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=")
-	h.cmd.Stdout, h.cmd.Stderr = h, h
-	if err := h.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if h.cmd.ProcessState == nil {
-			h.cmd.Process.Kill()
-			h.cmd.Wait()
-		}
-	})
-	waitListen(t, h)
+	// The demo runs the helper in-process and logs its address like `run`.
+	h := wrap(helpertest.Start(t, helpertest.Options{DataDir: t.TempDir(),
+		Args: []string{"demo", "--no-browser"}, NoEnvDefaults: true, Env: []string{"DISPLAY=", "WAYLAND_DISPLAY="}}))
 	for _, want := range []string{"fake RMS", "fake GoQ", "/login?token=", "pair approve CODE", "--host-resolver-rules="} {
-		deadline := time.Now().Add(5 * time.Second)
-		for !strings.Contains(h.output(), want) && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if !strings.Contains(h.output(), want) {
-			t.Fatalf("demo output lacks %q:\n%s", want, h.output())
+		if err := h.Log().WaitFor(want, 10*time.Second); err != nil {
+			t.Fatalf("demo output lacks %q (%v):\n%s", want, err, h.output())
 		}
 	}
 

@@ -1,42 +1,25 @@
+//go:build demo
+
 package main_test
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	fakegoq "keyrelay/internal/fakes/goq"
+	"keyrelay/internal/helpertest"
 	"keyrelay/internal/keyrelay"
 )
 
-var (
-	demoBinaryOnce sync.Once
-	demoBinary     string
-	demoBinaryErr  error
-)
-
 // demoBuild is the helper built with -tags demo: the build whose GoQ client
-// may reach a fake GoQ on loopback.
+// may reach a fake GoQ on loopback (the shared test binary is that build).
 func demoBuild(t *testing.T) string {
 	t.Helper()
-	demoBinaryOnce.Do(func() {
-		demoBinary = filepath.Join(filepath.Dir(binary), "keyrelay-demo")
-		if out, err := exec.Command("go", "build", "-tags", "demo", "-o", demoBinary, ".").CombinedOutput(); err != nil {
-			demoBinaryErr = fmt.Errorf("go build -tags demo: %v\n%s", err, out)
-		}
-	})
-	if demoBinaryErr != nil {
-		t.Fatal(demoBinaryErr)
-	}
-	return demoBinary
+	return binary(t)
 }
 
 // fakeShopGoQ is one shop's own GoQ account: a fake GoQ on loopback that
@@ -93,24 +76,12 @@ func TestTwoShopsEachKeyToItsOwnGoQ(t *testing.T) {
 	bin := demoBuild(t)
 	goqA, goqB := newFakeShopGoQ(t, "account-a"), newFakeShopGoQ(t, "account-b")
 	dir := t.TempDir()
-	h := &helperProc{t: t, dataDir: dir, addr: freeAddr(t)}
-	if out, err := h.cliIn(t, "pw-account-a\n", "goq", "set-login", "--login-id", "account-a", "--base-url", goqA.baseURL); err != nil {
+	// set-login runs before the helper exists: a CLI on the data dir alone.
+	pre := &helperProc{dataDir: dir, addr: "127.0.0.1:0"}
+	if out, err := pre.cliIn(t, "pw-account-a\n", "goq", "set-login", "--login-id", "account-a", "--base-url", goqA.baseURL); err != nil {
 		t.Fatalf("set-login: %v\n%s", err, out)
 	}
-
-	h.cmd = exec.Command(bin, "run", "--no-tray", "--addr", h.addr, "--data-dir", dir, "--log-level", "debug")
-	h.cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
-	h.cmd.Stdout, h.cmd.Stderr = h, h
-	if err := h.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if h.cmd.ProcessState == nil {
-			h.cmd.Process.Kill()
-			h.cmd.Wait()
-		}
-	})
-	waitListen(t, h)
+	h := wrap(helpertest.Start(t, helpertest.Options{Bin: bin, DataDir: dir, Args: []string{"run", "--no-tray", "--log-level", "debug"}}))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

@@ -15,7 +15,7 @@ import (
 // cliIn runs the real binary with stdin and returns its output and error.
 func (h *helperProc) cliIn(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(binary, append(args, "--data-dir", h.dataDir, "--addr", h.addr)...)
+	cmd := exec.Command(binary(t), append(args, "--data-dir", h.dataDir, "--addr", h.addr)...)
 	cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()

@@ -7,21 +7,18 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"keyrelay/internal/helpertest"
 )
 
 // shippedBinary builds the helper exactly as it ships, without the demo tag,
 // whatever tags the shared test binary was built with.
 func shippedBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "keyrelay-shipped")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return helpertest.ProductionBinary(t)
 }
 
 // TestLoopbackGoQRefused: the shipped binary (built without the demo tag)
@@ -50,15 +47,7 @@ func TestLoopbackGoQRefused(t *testing.T) {
 // history page (or a program that got one) cannot aim GoQ at loopback.
 func TestLoopbackGoQRefusedOnSettingsPage(t *testing.T) {
 	shipped := shippedBinary(t)
-	h := &helperProc{t: t, dataDir: t.TempDir(), addr: freeAddr(t)}
-	h.cmd = exec.Command(shipped, "run", "--no-tray", "--addr", h.addr, "--data-dir", h.dataDir)
-	h.cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
-	h.cmd.Stdout, h.cmd.Stderr = h, h
-	if err := h.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.cmd.Process.Kill(); h.cmd.Wait() })
-	waitListen(t, h)
+	h := wrap(helpertest.Start(t, helpertest.Options{Bin: shipped, DataDir: t.TempDir()}))
 
 	login := strings.TrimSpace(strings.SplitN(h.cli(t, "open", "--print"), "\n", 2)[0])
 	jar, _ := cookiejar.New(nil)
@@ -101,7 +90,7 @@ func TestDataDirOfOthersRefused(t *testing.T) {
 	if err := os.Chmod(dir, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary, "run", "--no-tray", "--addr", freeAddr(t), "--data-dir", dir)
+	cmd := exec.Command(binary(t), "run", "--no-tray", "--addr", "127.0.0.1:0", "--data-dir", dir)
 	cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "other users may write to it (mode 0777)") {

@@ -16,37 +16,13 @@ import (
 	"keyrelay/internal/keyrelay"
 )
 
-const usage = `keyrelay — RMS ライセンスキーを GoQSystem へ中継するローカルヘルパー
-keyrelay — relays your RMS license key to GoQSystem
-
-使い方 / usage:
-  keyrelay [run]                  ヘルパーを起動 / run the helper (default)
-  keyrelay pair list [--json]     ペアリング要求の一覧 / list pairings
-  keyrelay pair approve CODE      拡張機能を承認 / approve an extension by its code
-  keyrelay pair revoke CLIENT_ID  承認を取り消す / revoke a pairing
-  keyrelay history [--json]       取得履歴 / capture history
-  keyrelay open                   履歴ページを開く / open the history page (one-time login URL)
-  keyrelay goq set-login          GoQSystem のログインを設定 / set the GoQ login (password from a prompt or stdin)
-  keyrelay goq list|test|dry-run  GoQ 設定の確認 / inspect GoQ settings
-  keyrelay autostart enable|disable|status
-  keyrelay demo                   偽の RMS・GoQ で一連の流れを試す / the whole flow on local fakes
-  keyrelay version
-
-共通オプション / common flags: --addr, --data-dir, --log-level, --keyring (see 'keyrelay run -h')
-`
-
 func main() {
 	restrictUmask()
 
-	args := os.Args[1:]
-	name := "run"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		name, args = args[0], args[1:]
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	err := dispatch(ctx, name, args)
+	err := dispatch(ctx, os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
@@ -56,31 +32,75 @@ func main() {
 	}
 }
 
-func dispatch(ctx context.Context, name string, args []string) error {
-	switch name {
-	case "run":
-		return cmdRun(ctx, args)
-	case "pair":
-		return cmdPair(ctx, args)
-	case "history":
-		return cmdHistory(ctx, args)
-	case "open":
-		return cmdOpen(ctx, args)
-	case "goq":
-		return cmdGoQ(ctx, args)
-	case "autostart":
-		return cmdAutostart(ctx, args)
-	case "demo":
-		return cmdDemo(ctx, args)
-	case "version", "--version":
-		fmt.Printf("keyrelay %s (protocol v%d)\n", keyrelay.Version, keyrelay.ProtocolVersion)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Print(usage)
+// dispatch picks the command: the first argument unless it is a flag, "run"
+// otherwise. --help and --version work before or after a command.
+func dispatch(ctx context.Context, args []string) error {
+	name := "run"
+	if len(args) > 0 {
+		switch args[0] {
+		case "--version", "-version", "-V":
+			return cmdVersion(ctx, nil)
+		case "--help", "-help", "-h":
+			printUsage(os.Stdout)
+			return nil
+		}
+		if args[0] != "" && args[0][0] != '-' {
+			name, args = args[0], args[1:]
+		}
+	}
+	cmd := findCommand(name)
+	if cmd == nil {
+		if name == "demo" {
+			return errors.New("this keyrelay is built without the demo: run `make demo` (go build -tags demo ./helper) / このビルドにはデモが含まれていません")
+		}
+		hint := ""
+		if n := nearest(name, commandNames()); n != "" {
+			hint = fmt.Sprintf(" — did you mean %q? / もしかして %s", n, n)
+		}
+		return fmt.Errorf("unknown command %q%s (keyrelay help) / 不明なコマンドです", name, hint)
+	}
+	if wantsHelp(args) {
+		printCommandHelp(os.Stdout, cmd)
 		return nil
 	}
-	fmt.Fprint(os.Stderr, usage)
-	return fmt.Errorf("unknown command %q / 不明なコマンドです", name)
+	return cmd.run(ctx, args)
+}
+
+// wantsHelp reports whether -h or --help stands among the flags (before "--").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+func cmdHelp(_ context.Context, args []string) error {
+	if len(args) == 0 {
+		printUsage(os.Stdout)
+		return nil
+	}
+	if c := findCommand(args[0]); c != nil {
+		printCommandHelp(os.Stdout, c)
+		return nil
+	}
+	hint := ""
+	if n := nearest(args[0], commandNames()); n != "" {
+		hint = fmt.Sprintf(" — did you mean %q?", n)
+	}
+	return fmt.Errorf("no command %q%s (keyrelay help) / そのコマンドはありません", args[0], hint)
+}
+
+func cmdVersion(_ context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q / 不要な引数があります", args[0])
+	}
+	fmt.Printf("keyrelay %s (commit %s, protocol v%d, %s)\n", keyrelay.Version, commit(), keyrelay.ProtocolVersion, buildPlatform())
+	return nil
 }
 
 // describe renders an error for the terminal: the operator's Japanese and

@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"keyrelay/internal/helpertest"
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/protocol"
 	"keyrelay/internal/wsclient"
@@ -25,115 +22,47 @@ import (
 // helper's output or in plaintext anywhere in the data dir.
 const testKey = "SL123456_Zq8Wm3Lx7Pn2Rt5K"
 
-var binary string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "keyrelay-bin-")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "keyrelay")
-	if out, err := exec.Command("go", "build", "-tags", "demo", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building keyrelay: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	helpertest.Cleanup()
 	os.Exit(code)
 }
 
-// helperProc is a real `keyrelay run` on a free loopback port.
+// binary is the helper built once with -tags demo (the tests run it against
+// fakes); helpertest builds it.
+func binary(t testing.TB) string { return helpertest.Binary(t) }
+
+// helperProc is a real `keyrelay run` on 127.0.0.1:0; addr is the address it
+// logged.
 type helperProc struct {
-	t       *testing.T
+	*helpertest.Proc
 	dataDir string
 	addr    string
-	cmd     *exec.Cmd
-	mu      sync.Mutex
-	out     bytes.Buffer
 }
 
-func (h *helperProc) Write(p []byte) (int, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.out.Write(p)
+func wrap(p *helpertest.Proc) *helperProc {
+	return &helperProc{Proc: p, dataDir: p.DataDir, addr: p.Addr}
 }
 
-func (h *helperProc) output() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.out.String()
-}
+func (h *helperProc) output() string { return h.Output() }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+func (h *helperProc) stop(t *testing.T) { t.Helper(); h.Stop(t) }
+
+func (h *helperProc) cli(t *testing.T, args ...string) string {
+	t.Helper()
+	return h.CLI(t, args...)
 }
 
 func startHelper(t *testing.T, dataDir string) *helperProc {
 	t.Helper()
-	return startHelperAt(t, dataDir, freeAddr(t))
+	return wrap(helpertest.Start(t, helpertest.Options{DataDir: dataDir}))
 }
 
+// startHelperAt restarts a helper on the address an earlier one had (the
+// extension knows its port).
 func startHelperAt(t *testing.T, dataDir, addr string) *helperProc {
 	t.Helper()
-	h := &helperProc{t: t, dataDir: dataDir, addr: addr}
-	h.cmd = exec.Command(binary, "run", "--no-tray", "--addr", h.addr, "--data-dir", dataDir, "--log-level", "debug")
-	h.cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
-	h.cmd.Stdout, h.cmd.Stderr = h, h
-	if err := h.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if h.cmd.ProcessState == nil {
-			h.cmd.Process.Kill()
-			h.cmd.Wait()
-		}
-	})
-	waitListen(t, h)
-	return h
-}
-
-func waitListen(t *testing.T, h *helperProc) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", h.addr); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("helper did not listen on %s; output:\n%s", h.addr, h.output())
-}
-
-func (h *helperProc) stop(t *testing.T) {
-	t.Helper()
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- h.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("helper exited with %v after SIGTERM; output:\n%s", err, h.output())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatalf("helper did not stop on SIGTERM; output:\n%s", h.output())
-	}
-}
-
-func (h *helperProc) cli(t *testing.T, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(binary, append(args, "--data-dir", h.dataDir, "--addr", h.addr)...)
-	cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("keyrelay %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+	return wrap(helpertest.Start(t, helpertest.Options{DataDir: dataDir, Addr: addr}))
 }
 
 // TestPairCaptureHistory runs the real binary: an extension-side client pairs,
@@ -248,7 +177,7 @@ func TestForeignHostRefused(t *testing.T) {
 func TestSecondInstanceRefused(t *testing.T) {
 	dir := t.TempDir()
 	h := startHelper(t, dir)
-	cmd := exec.Command(binary, "run", "--no-tray", "--addr", freeAddr(t), "--data-dir", dir)
+	cmd := exec.Command(binary(t), "run", "--no-tray", "--addr", "127.0.0.1:0", "--data-dir", dir)
 	cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file")
 	out, err := cmd.CombinedOutput()
 	if err == nil {

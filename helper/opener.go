@@ -21,8 +21,8 @@ const openerFile = "open.html"
 // writeOpener mints a one-time login URL landing on next, writes it into the
 // opener file (without following a symlink) and returns the file's URL, which
 // holds no secret and may go on a command line.
-func writeOpener(ctx context.Context, sessions keyrelay.SessionService, dataDir string, port int, next string) (string, error) {
-	login, err := mintLoginURL(ctx, sessions, port, next)
+func writeOpener(ctx context.Context, sessions keyrelay.SessionService, dataDir, addr, next string) (string, error) {
+	login, err := mintLoginURL(ctx, sessions, addr, next)
 	if err != nil {
 		return "", err
 	}

@@ -18,7 +18,7 @@ func (oneToken) CreateLoginToken(context.Context) (string, error) { return "tok_
 // URL, never the token; the 0600 file holds the login URL.
 func TestOpenerKeepsTokenOffTheCommandLine(t *testing.T) {
 	dir := t.TempDir()
-	u, err := writeOpener(context.Background(), oneToken{}, dir, 27415, "/pairings")
+	u, err := writeOpener(context.Background(), oneToken{}, dir, "127.0.0.1:27415", "/pairings")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestOpenerKeepsTokenOffTheCommandLine(t *testing.T) {
 	if err := os.Symlink(victim, path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := writeOpener(context.Background(), oneToken{}, dir, 27415, ""); err == nil {
+	if _, err := writeOpener(context.Background(), oneToken{}, dir, "127.0.0.1:27415", ""); err == nil {
 		t.Fatal("wrote the opener through a symlink")
 	}
 	if got, _ := os.ReadFile(victim); string(got) != "keep" {

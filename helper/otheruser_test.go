@@ -113,7 +113,7 @@ func TestLoginTokenOnNoCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.WriteFile(filepath.Join(fake, "release"), nil, 0o600)
-	cmd := exec.Command(binary, "open", "--data-dir", h.dataDir, "--addr", h.addr)
+	cmd := exec.Command(binary(t), "open", "--data-dir", h.dataDir, "--addr", h.addr)
 	cmd.Env = append(os.Environ(), "KEYRELAY_KEYRING=file", "PATH="+fake+":"+os.Getenv("PATH"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("keyrelay open: %v\n%s", err, out)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"keyrelay/internal/goq"
+	"keyrelay/internal/instance"
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/loopback"
 	"keyrelay/internal/outbox"
@@ -34,7 +35,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		ln.Close()
 		return nil, err
 	}
-	app := &helperApp{log: log, st: st, port: port, ln: ln, dataDir: c.DataDir}
+	app := &helperApp{log: log, st: st, port: port, ln: ln, dataDir: c.DataDir, addr: ln.Addr().String()}
 
 	// https://…goqsystem.com only, certificates checked (goq.CheckBaseURL);
 	// the demo passes a transport that reaches its fake under GoQ's name.
@@ -46,6 +47,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		Audit:    st.audit,
 		Sessions: st.sessions,
 		Port:     port,
+		BaseURL:  helperURL(app.addr),
 		Logger:   log.With("part", "ws"),
 	}
 	app.outbox = &outbox.Worker{
@@ -113,18 +115,39 @@ func (a *helperApp) serve() error { return a.srv.Serve(a.ln) }
 // returns the opener file's URL: a browser started on it shows no token in
 // its command line.
 func (a *helperApp) openerURL(ctx context.Context, next string) (string, error) {
-	return writeOpener(ctx, a.st.sessions, a.dataDir, a.port, next)
+	return writeOpener(ctx, a.st.sessions, a.dataDir, a.addr, next)
+}
+
+// helperURL is the one place the helper's own address becomes a URL: addr is
+// what the listener is bound to ("127.0.0.1:27415", "[::1]:27415") or, for a
+// command run beside the helper, what the helper recorded (runningAddr). The
+// Host check (loopback.AllowedHost) accepts each of these.
+func helperURL(addr string) string { return "http://" + addr + "/" }
+
+// runningAddr is the address the helper on c's data dir really listens on,
+// as it recorded in its lock file; c.Addr when none is running (a link for a
+// helper about to start).
+func runningAddr(c *config) (string, error) {
+	if o, err := instance.ReadOwner(c.DataDir); err == nil && o.Addr != "" {
+		return o.Addr, nil
+	}
+	if p, err := c.port(); err != nil {
+		return "", err
+	} else if p == 0 {
+		return "", fmt.Errorf("no keyrelay is running on %s, and --addr %s names no port / ヘルパーが起動していません", c.DataDir, c.Addr)
+	}
+	return c.Addr, nil
 }
 
 // mintLoginURL is the one place a one-time history login URL is made, for
-// `keyrelay open`, the tray and the demo; next is a local path ("" or "/" for
-// the history).
-func mintLoginURL(ctx context.Context, sessions keyrelay.SessionService, port int, next string) (string, error) {
+// `keyrelay open`, the tray and the demo; addr is where the helper listens
+// (helperURL) and next a local path ("" or "/" for the history).
+func mintLoginURL(ctx context.Context, sessions keyrelay.SessionService, addr, next string) (string, error) {
 	tok, err := sessions.CreateLoginToken(ctx)
 	if err != nil {
 		return "", err
 	}
-	u := fmt.Sprintf("http://127.0.0.1:%d/login?token=%s", port, url.QueryEscape(tok))
+	u := helperURL(addr) + "login?token=" + url.QueryEscape(tok)
 	if next != "" && next != "/" {
 		u += "&next=" + url.QueryEscape(next)
 	}

@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# Builds dist/keyrelay-extension.zip with only what the browser loads:
-# manifest.json, _locales/ and extension/ (without its tests and the icon
-# generator). Deterministic: sorted entries, fixed timestamps.
+# Builds the extension zip with only what the browser loads: manifest.json,
+# _locales/ and extension/ (without its tests and the icon generator).
+# Deterministic: sorted entries, fixed timestamps.
+#
+#   package-extension.sh [chrome|firefox] [OUT]
+#
+# chrome (default, dist/keyrelay-extension.zip): the manifest as is; Chrome
+# and Edge use background.service_worker. firefox: the same files, with the
+# manifest's service_worker left out; Firefox runs background.scripts and
+# its linter (web-ext lint) warns about the key it does not support.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=dist/keyrelay-extension.zip
-mkdir -p dist
+variant=${1:-chrome}
+case "$variant" in
+chrome) out=${2:-dist/keyrelay-extension.zip} ;;
+firefox) out=${2:-dist/keyrelay-extension-firefox.zip} ;;
+*) echo "usage: $0 [chrome|firefox] [OUT]" >&2; exit 2 ;;
+esac
+mkdir -p "$(dirname "$out")"
 rm -f "$out"
-python3 - "$out" <<'PY'
-import os, sys, zipfile
-out = sys.argv[1]
+python3 - "$out" "$variant" <<'PY'
+import json, os, sys, zipfile
+out, variant = sys.argv[1], sys.argv[2]
 files = ["manifest.json"]
 for top in ("_locales", "extension"):
     for root, dirs, names in os.walk(top):
@@ -24,6 +36,11 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         info.external_attr = 0o644 << 16
         info.compress_type = zipfile.ZIP_DEFLATED
         with open(f, "rb") as fh:
-            z.writestr(info, fh.read())
-print(f"{out}: {len(files)} files")
+            data = fh.read()
+        if f == "manifest.json" and variant == "firefox":
+            m = json.loads(data)
+            m["background"].pop("service_worker", None)
+            data = (json.dumps(m, ensure_ascii=False, indent=2) + "\n").encode()
+        z.writestr(info, data)
+print(f"{out}: {len(files)} files ({variant})")
 PY

@@ -1,11 +1,9 @@
 package reminder_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"keyrelay/internal/dbustest"
 	"keyrelay/internal/reminder"
 )
 
@@ -20,23 +19,7 @@ import (
 // address at it for the rest of the test.
 func privateBus(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		t.Skip("dbus-daemon not installed")
-	}
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon address: %v", err)
-	}
-	addr = strings.TrimSpace(addr)
+	addr := dbustest.SessionBus(t)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	return addr
 }

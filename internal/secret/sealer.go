@@ -53,7 +53,12 @@ func New(dataKey []byte, backend string) (*Sealer, error) {
 	return &Sealer{aead: aead, fpKey: derive(dataKey, "keyrelay fingerprint v1"), backend: backend}, nil
 }
 
-// derive is an HKDF-expand step with one block: HMAC(key, label).
+// derive is HMAC-SHA256(key, label): 32 bytes for one purpose, named by its
+// label. It is not HKDF: there is no extract step (the data key is already 32
+// uniformly random bytes) and, unlike HKDF-Expand's first block
+// HMAC(PRK, info || 0x01), no counter byte is appended. Distinct labels give
+// independent keys because HMAC-SHA256 is a PRF. Changing this would make
+// every sealed value in an existing database unreadable.
 func derive(key []byte, label string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(label))

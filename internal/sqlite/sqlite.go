@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"time"
 
@@ -117,7 +118,17 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 
 // chmodSidecars makes the WAL and shared-memory files 0600 too: they hold
 // the same pages as the main file.
+//
+// Not on Windows: there are no POSIX modes (os.Chmod only flips the
+// read-only attribute), and SQLite holds -shm open without FILE_SHARE_WRITE,
+// so the call fails with a sharing violation and the helper could not start.
+// There the files are protected by where they live: %LOCALAPPDATA%\keyrelay
+// inherits the user profile's ACL (the user, SYSTEM and Administrators only),
+// which SQLite's sidecars inherit too (docs/SECURITY.md).
 func (db *DB) chmodSidecars() error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if err := os.Chmod(db.path+suffix, 0o600); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("sqlite: chmod %s: %w", suffix, err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"keyrelay/internal/dbustest"
 	"keyrelay/internal/tray"
 )
 
@@ -47,26 +48,7 @@ func trayChild() int {
 }
 
 // privateBus starts a dbus-daemon of its own for this test.
-func privateBus(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		t.Skip("dbus-daemon not installed")
-	}
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon address: %v", err)
-	}
-	return strings.TrimSpace(addr)
-}
+func privateBus(t *testing.T) string { return dbustest.SessionBus(t) }
 
 // fakeWatcher owns org.kde.StatusNotifierWatcher and reports registrations.
 type fakeWatcher struct{ registered chan string }

@@ -143,7 +143,11 @@ func (c *conn) loginURL(m *protocol.LoginURLRequest) {
 		c.storeFailed(ref, "create login token", protocol.CodeInternal, err, "")
 		return
 	}
-	u := fmt.Sprintf("http://127.0.0.1:%d/login?token=%s", s.Port, url.QueryEscape(token))
+	base := s.BaseURL
+	if base == "" {
+		base = fmt.Sprintf("http://127.0.0.1:%d/", s.Port)
+	}
+	u := base + "login?token=" + url.QueryEscape(token)
 	c.send(&protocol.LoginURLReply{Header: protocol.Header{Ref: ref}, URL: u})
 }
 

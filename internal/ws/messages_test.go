@@ -1,6 +1,7 @@
 package ws_test
 
 import (
+	"errors"
 	"net/url"
 	"testing"
 	"time"
@@ -98,10 +99,17 @@ func TestDeliveryPush(t *testing.T) {
 	if got, want := d.Status+" "+d.Destination+" "+d.At, "delivered goq 2026-11-27T03:00:00Z"; got != want {
 		t.Errorf("delivery = %q, want %q", got, want)
 	}
+	// A round trip instead of a wait: the push was queued (or not) before
+	// DeliveryChanged returned, and each connection's frames leave in order,
+	// so once this request is answered any push would already be in Events.
+	var se *wsclient.ServerError
+	if _, err := unauthed.Request(e.ctx, &protocol.StatusRequest{}); !errors.As(err, &se) || se.Code != protocol.CodeNotAuthenticated {
+		t.Fatalf("status before auth: %v, want the helper's not_authenticated", err)
+	}
 	select {
 	case m := <-unauthed.Events():
 		t.Errorf("unauthenticated connection got a push: %s", m.MsgType())
-	case <-time.After(100 * time.Millisecond):
+	default:
 	}
 
 	// GoQ's own words and the login reach the extension as they are.

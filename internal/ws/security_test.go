@@ -255,10 +255,50 @@ func TestLimits(t *testing.T) {
 		e := newEnv(t, func(s *ws.Server) {
 			s.Limits.PingInterval, s.Limits.IdleTimeout = 50*time.Millisecond, 300*time.Millisecond
 		})
-		c, _ := e.authed(t)
-		time.Sleep(time.Second)
-		if _, err := c.Status(e.ctx); err != nil {
-			t.Fatalf("Status after idling with pings: %v", err)
+		cr := e.paired(t)
+		c, _, err := websocket.DefaultDialer.Dial(e.url, http.Header{"Origin": {chromeOrigin}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		authRaw(t, c, cr.ClientID, cr.Secret)
+		// Counted, not slept: the client says nothing but pongs until the
+		// server has pinged it for well over one idle timeout.
+		pings := make(chan struct{}, 100)
+		readErr := make(chan error, 1)
+		go func() {
+			for {
+				var m struct {
+					Type string `json:"type"`
+					ID   string `json:"id"`
+					T    int64  `json:"t"`
+				}
+				if err := c.ReadJSON(&m); err != nil {
+					readErr <- err
+					return
+				}
+				if m.Type == protocol.TypePing {
+					c.WriteJSON(map[string]any{"v": 1, "type": protocol.TypePong, "ref": m.ID, "t": m.T})
+					select {
+					case pings <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}()
+		for range 20 { // 20 × 50 ms of pings > the 300 ms idle timeout
+			select {
+			case <-pings:
+			case err := <-readErr:
+				t.Fatalf("connection closed while answering pings: %v", err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("the server stopped pinging")
+			}
+		}
+		select {
+		case err := <-readErr:
+			t.Fatalf("connection closed while answering pings: %v", err)
+		default:
 		}
 	})
 	t.Run("silent client is dropped", func(t *testing.T) {

@@ -33,7 +33,11 @@ type Server struct {
 	// Paused may be nil; it reports whether deliveries are paused (一時停止).
 	Paused func() bool
 
-	Port         int      // the helper's port, for the Host check and login URLs
+	Port int // the helper's port, for the Host check and login URLs
+	// BaseURL is the helper's own URL as it really listens, e.g.
+	// "http://[::1]:27415/"; the helper builds it (helperURL). Empty:
+	// http://127.0.0.1:Port/.
+	BaseURL      string
 	ExtraOrigins []string // exact origins allowed besides the pinned extension id
 	Logger       *slog.Logger
 	Now          func() time.Time

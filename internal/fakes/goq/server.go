@@ -1,3 +1,5 @@
+//go:build demo
+
 // Package goq is a fake GoQSystem (order.goqsystem.com/goq21/) for tests and
 // `keyrelay demo`: a login form with a session cookie, the menu path
 // 受注管理 → 各種設定 → モール詳細設定 → 楽天市場 → WEBAPI設定, and the WEBAPI設定

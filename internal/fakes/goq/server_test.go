@@ -1,3 +1,5 @@
+//go:build demo
+
 package goq_test
 
 import (

@@ -1,3 +1,5 @@
+//go:build demo
+
 // Package rms is a fake of the Rakuten RMS pages the extension reads, built
 // from the seed manual (/work/shared/seed). Tests and `keyrelay demo` serve it
 // over HTTPS under the real host names (tlsfake makes the certificate;

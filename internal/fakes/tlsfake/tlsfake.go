@@ -1,3 +1,5 @@
+//go:build demo
+
 // Package tlsfake makes a throwaway certificate authority and one leaf
 // certificate for the given host names, so the fake RMS and the fake GoQ can
 // serve HTTPS under their real names in tests and in `keyrelay demo`.
