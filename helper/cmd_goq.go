@@ -9,8 +9,8 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"keyrelay/internal/goq"
@@ -137,7 +137,7 @@ func cmdGoQ(ctx context.Context, args []string) error {
 	return errors.New(goqUsage)
 }
 
-var goqCommands = []string{"set-login", "list", "test", "dry-run"}
+var goqCommands = []string{"set-login", "list", "assign", "unassign", "test", "dry-run"}
 
 var digits = regexp.MustCompile(`^[0-9]+$`)
 
