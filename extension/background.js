@@ -5,7 +5,7 @@
 'use strict';
 
 if (typeof importScripts === 'function' && typeof document === 'undefined') {
-  importScripts('lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'bg/store.js', 'bg/connection.js', 'bg/badge.js');
+  importScripts('lib/limits.js', 'lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'bg/store.js', 'bg/connection.js', 'bg/badge.js');
 }
 
 (function (root) {
@@ -15,7 +15,7 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
   const conn = kr.conn;
 
   const RMS_HOSTS = ['webservice.rms.rakuten.co.jp', 'mainmenu.rms.rakuten.co.jp'];
-  const CONTENT_FILES = ['extension/lib/text.js', 'extension/lib/key.js', 'extension/lib/snapshot.js', 'extension/lib/classify.js', 'extension/content.js'];
+  const CONTENT_FILES = ['extension/lib/limits.js', 'extension/lib/text.js', 'extension/lib/key.js', 'extension/lib/snapshot.js', 'extension/lib/classify.js', 'extension/content.js'];
   // Helper refusals that a resend cannot fix: drop the capture from the outbox.
   const PERMANENT = new Set(['invalid_key', 'invalid_capture', 'bad_message', 'bad_json', 'bad_version', 'unknown_type']);
   const SENT_BADGE_MS = 60000;
