@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"time"
-	
+
 	"keyrelay/internal/keyrelay"
 )
 
