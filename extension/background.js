@@ -385,9 +385,9 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
 
   // ---- test entry points (docs/TESTING.md) ----
 
-  // Only the browser tests' copy of the extension defines the installer
-  // (extension/test/testhooks.js is its service worker entry); the shipped
-  // extension exposes nothing here.
+  // Only the browser tests' copy of the extension defines the installer (its
+  // manifest starts the service worker at a file that does, then runs this
+  // one); the shipped extension exposes nothing here. docs/TESTING.md.
   if (typeof root.keyrelayTestHooks === 'function') {
     root.keyrelayTestHooks({
       capture: (tabId) => safeCapture(tabId),
