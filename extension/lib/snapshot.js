@@ -31,8 +31,16 @@
   // in turn.
   function hidden(el) {
     if (el.closest && el.closest('[aria-hidden="true"], [role="tooltip"]')) return true;
+    return notRendered(el) || clippedAway(el);
+  }
+
+  // notRendered is the browser's own "not drawn": no box, transparent,
+  // visibility:hidden, closed <details>, skipped content. Controls are
+  // judged by it alone: an アップデートする button must count even when a
+  // page marks it aria-hidden or squeezes it into an sr-only box.
+  function notRendered(el) {
     if (typeof el.checkVisibility !== 'function') return !!el.hidden;
-    if (el.checkVisibility(VISIBILITY)) return clippedAway(el);
+    if (el.checkVisibility(VISIBILITY)) return false;
     const cs = styleOf(el);
     if (!cs || cs.display !== 'contents') return true;
     const parent = el.parentElement;
@@ -40,7 +48,7 @@
     if (parent.tagName.toUpperCase() === 'DETAILS' && !parent.open && el.tagName.toUpperCase() !== 'SUMMARY') return true;
     const pcs = styleOf(parent);
     if (pcs && pcs.contentVisibility === 'hidden') return true;
-    return hidden(parent);
+    return notRendered(parent);
   }
 
   // clippedAway is the "sr-only" family: text that is rendered for screen
@@ -478,7 +486,7 @@
     const out = [];
     const sel = 'button, input[type=button], input[type=submit], input[type=image], input[type=reset], a, [role=button]';
     for (const el of doc.querySelectorAll(sel)) {
-      if (hidden(el)) continue;
+      if (notRendered(el)) continue;
       const parts = [el.tagName === 'INPUT' ? el.value : el.textContent];
       for (const a of ['alt', 'aria-label', 'title']) parts.push(el.getAttribute(a) || '');
       for (const img of el.querySelectorAll('img[alt]')) parts.push(img.getAttribute('alt'));
