@@ -6,8 +6,10 @@
 
   const T = root.keyrelay && root.keyrelay.text || (typeof require === 'function' ? require('./text.js') : null);
   const K = root.keyrelay && root.keyrelay.key || (typeof require === 'function' ? require('./key.js') : null);
+  const L = root.keyrelay && root.keyrelay.limits || (typeof require === 'function' ? require('./limits.js') : null);
 
-  const MAX_APIS = 500;
+  // The domain's limit on a capture's API list (lib/limits.js).
+  const MAX_APIS = L.max_apis;
 
   const MSG = {
     other: ['このページには取得できるライセンスキーがありません。RMSの「ライセンス情報」ページを開いてください。',
