@@ -345,7 +345,7 @@
     return { reason: m[0], reasonEn: m[1] };
   }
 
-  const api = { classify, checkAgainstListing, findAppList, findApis, linePairs, columnPairs, MSG };
+  const api = { classify, checkAgainstListing };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else (root.keyrelay = root.keyrelay || {}).classify = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -522,6 +522,6 @@
     };
   }
 
-  const api = { snapshot, textOf };
+  const api = { snapshot };
   (root.keyrelay = root.keyrelay || {}).snapshot = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -171,7 +171,7 @@
     return fromUtf8.decode(b.subarray(0, n)) + marker;
   }
 
-  const api = { normalizeLabel, fieldOf, trimValue, collapse, labelPairsInLine, parseLast4, last4Masked, parseRMSDate, foldName, sameName, deliversTo, clip, LABELS };
+  const api = { normalizeLabel, fieldOf, trimValue, collapse, labelPairsInLine, parseLast4, last4Masked, parseRMSDate, foldName, sameName, deliversTo, clip };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else (root.keyrelay = root.keyrelay || {}).text = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
