@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -244,4 +245,29 @@ func renderLimitsJS() []byte {
 	b.WriteString("  else (root.keyrelay = root.keyrelay || {}).limits = limits;\n")
 	b.WriteString("})(typeof globalThis !== 'undefined' ? globalThis : this);\n")
 	return b.Bytes()
+}
+
+// FuzzClip checks what every cut must keep: valid UTF-8 within the limit,
+// the input untouched when it fits, else a prefix of it and the marker.
+func FuzzClip(f *testing.F) {
+	for _, s := range []string{"", "abc", "画像IDを指定して画像を削除", "ab😀😀😀", "\xff\xfeab"} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 0 || max > 1<<12 {
+			return
+		}
+		got := keyrelay.Clip(s, max)
+		valid := strings.ToValidUTF8(s, "\uFFFD")
+		switch {
+		case !utf8.ValidString(got):
+			t.Fatalf("Clip(%q, %d) = %q: not UTF-8", s, max, got)
+		case len(got) > max && len(valid) > max:
+			t.Fatalf("Clip(%q, %d) = %d bytes", s, max, len(got))
+		case len(valid) <= max && got != valid:
+			t.Fatalf("Clip(%q, %d) = %q, want it unchanged", s, max, got)
+		case len(valid) > max && !strings.HasPrefix(valid, strings.TrimSuffix(got, keyrelay.TruncMarker)):
+			t.Fatalf("Clip(%q, %d) = %q: not a prefix", s, max, got)
+		}
+	})
 }
