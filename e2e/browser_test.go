@@ -381,7 +381,8 @@ func repoRoot(t testing.TB) string {
 	return root
 }
 
-// requireExtension returns the repo root when manifest.json is there.
+// requireExtension returns the extension to load: a copy of the repo's with
+// the test entry points enabled (testExtension), when manifest.json is there.
 func requireExtension(t testing.TB) string {
 	t.Helper()
 	root := repoRoot(t)
@@ -391,7 +392,7 @@ func requireExtension(t testing.TB) string {
 		}
 		t.Fatalf("no manifest.json at %s: the extension is missing", root)
 	}
-	return root
+	return testExtension(t, root)
 }
 
 // stopSW stops the extension's service worker the way Chrome does when it

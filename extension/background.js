@@ -5,7 +5,7 @@
 'use strict';
 
 if (typeof importScripts === 'function' && typeof document === 'undefined') {
-  importScripts('lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'bg/store.js', 'bg/connection.js', 'bg/badge.js');
+  importScripts('lib/limits.js', 'lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'lib/wire.js', 'bg/store.js', 'bg/connection.js', 'bg/badge.js');
 }
 
 (function (root) {
@@ -15,7 +15,7 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
   const conn = kr.conn;
 
   const RMS_HOSTS = ['webservice.rms.rakuten.co.jp', 'mainmenu.rms.rakuten.co.jp'];
-  const CONTENT_FILES = ['extension/lib/text.js', 'extension/lib/key.js', 'extension/lib/snapshot.js', 'extension/lib/classify.js', 'extension/content.js'];
+  const CONTENT_FILES = ['extension/lib/limits.js', 'extension/lib/text.js', 'extension/lib/key.js', 'extension/lib/snapshot.js', 'extension/lib/classify.js', 'extension/content.js'];
   // Helper refusals that a resend cannot fix: drop the capture from the outbox.
   const PERMANENT = new Set(['invalid_key', 'invalid_capture', 'bad_message', 'bad_json', 'bad_version', 'unknown_type']);
   const SENT_BADGE_MS = 60000;
@@ -178,24 +178,7 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
 
   const cap = (s) => String(s == null ? '' : s).slice(0, MAX_STR);
 
-  function buildCapture(det) {
-    const f = det.fields || {};
-    const shop = f.shop || {};
-    return {
-      capture_id: crypto.randomUUID(),
-      captured_at: new Date().toISOString(),
-      page_url: cap(det.pageUrl),
-      shop: { id: cap(shop.id), url: cap(shop.url), name: cap(shop.name) },
-      app_name: cap(f.appName),
-      developer: cap(f.developer),
-      app_url: cap(f.appUrl),
-      state: cap(f.state),
-      expiry: cap(f.expiry) || '-',
-      update_pending: false,
-      apis: (f.apis || []).slice(0, 500).map((a) => ({ name: cap(a.name), description: cap(a.description) })),
-      key: det.key,
-    };
-  }
+  const buildCapture = (det) => kr.wire.buildCapture(det, crypto.randomUUID(), new Date().toISOString());
 
   // sendCapture sends one outbox entry; concurrent calls for the same id
   // share one attempt. Resends reuse the capture_id; the helper dedupes.
@@ -237,14 +220,16 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
       }
       const pendingList = await chrome.storage.session.get('appListUnsent');
       if (pendingList.appListUnsent && conn.state === 'authenticated') {
+        // Sent, or refused by the helper (never resent): either way it is done.
         await conn.request({ type: 'app_list', listing: pendingList.appListUnsent })
-          .then(() => chrome.storage.session.remove('appListUnsent'), () => {});
+          .then(() => chrome.storage.session.remove('appListUnsent'),
+            (e) => (PERMANENT.has(e.code) ? chrome.storage.session.remove('appListUnsent') : undefined));
       }
     })().finally(() => { flushing = null; });
     return flushing;
   }
 
-  // captureTab is the capture button's whole path (and keyrelayCapture's).
+  // captureTab is the capture button's whole path (and the test hooks' capture).
   async function captureTab(tabId) {
     const det = await inspect(tabId, true);
     const out = { status: 'refused', reason: det.reason || '', reasonEn: det.reasonEn || '', captureId: '', kind: det.kind, keyLast4: det.keyLast4 || '' };
@@ -255,9 +240,14 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
       return Object.assign(out, R.notPaired);
     }
     const capture = buildCapture(det);
+    const bad = kr.wire.identityProblem(capture);
+    if (bad) return Object.assign(out, bad);
     await S.outboxPut(capture);
+    // Whether the helper will paste this key into GoQSystem (keyrelay.DeliversTo).
+    out.deliversToGoQ = kr.text.deliversTo('goq', capture.app_name);
     await S.captureUpdate(capture.capture_id, {
       status: 'queued', key_last4: out.keyLast4, app_name: capture.app_name, shop_name: capture.shop.name, at: capture.captured_at,
+      delivers_to_goq: out.deliversToGoQ,
     });
     out.captureId = capture.capture_id;
     if (conn.state !== 'authenticated') {
@@ -279,19 +269,7 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
 
   // ---- app list (expiry tracking) ----
 
-  function cleanListing(l, pageUrl) {
-    const rows = Array.isArray(l && l.rows) ? l.rows.slice(0, 200) : [];
-    const shop = (l && l.shop) || {};
-    return {
-      shop: { id: cap(shop.id), url: cap(shop.url), name: cap(shop.name) },
-      page_url: cap(pageUrl),
-      seen_at: new Date().toISOString(),
-      rows: rows.map((r) => ({
-        developer: cap(r.developer), app_name: cap(r.app_name), key_last4: cap(r.key_last4).slice(0, 4),
-        expiry: cap(r.expiry), state: cap(r.state), update_pending: !!r.update_pending,
-      })),
-    };
-  }
+  const cleanListing = (l, pageUrl) => kr.wire.cleanListing(l, pageUrl, new Date().toISOString());
 
   async function onAppListSeen(msg, sender) {
     const listing = cleanListing(msg.listing, sender.url);
@@ -302,7 +280,10 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
       try {
         await conn.request({ type: 'app_list', listing });
         return { sent: true };
-      } catch (e) { /* keep it for the next connection */ }
+      } catch (e) {
+        // A listing the helper refused is never resent: it would refuse it again.
+        if (PERMANENT.has(e.code)) return { sent: false, refused: e.code };
+      }
     }
     await chrome.storage.session.set({ appListUnsent: listing });
     conn.connect();
@@ -406,10 +387,17 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
 
   // ---- test entry points (docs/TESTING.md) ----
 
-  root.keyrelayCapture = (tabId) => safeCapture(tabId);
-  root.keyrelayDetect = (tabId) => detectPublic(tabId).catch((e) => ({ kind: 'error', capturable: false, reason: e.message, keyLast4: '' }));
-  root.keyrelayState = () => getState();
-  root.keyrelaySetPort = (port) => setPort(port);
+  // Only the browser tests' copy of the extension defines the installer (its
+  // manifest starts the service worker at a file that does, then runs this
+  // one); the shipped extension exposes nothing here. docs/TESTING.md.
+  if (typeof root.keyrelayTestHooks === 'function') {
+    root.keyrelayTestHooks({
+      capture: (tabId) => safeCapture(tabId),
+      detect: (tabId) => detectPublic(tabId).catch((e) => ({ kind: 'error', capturable: false, reason: e.message, keyLast4: '' })),
+      state: () => getState(),
+      setPort: (port) => setPort(port),
+    });
+  }
 
   refreshBadge();
   conn.connect();

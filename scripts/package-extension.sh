@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the extension zip with only what the browser loads: manifest.json,
 # _locales/ and extension/ (without its tests and the icon generator).
-# Deterministic: sorted entries, fixed timestamps.
+# Deterministic: sorted entries, fixed timestamps. The test entry points
+# (extension/testhooks.js) stay out: the shipped service worker has none
+# (e2e TestPackagedExtensionHasNoTestHooks).
 #
 #   package-extension.sh [chrome|firefox] [OUT]
 #
@@ -10,13 +12,14 @@
 # manifest's service_worker left out; Firefox runs background.scripts and
 # its linter (web-ext lint) warns about the key it does not support.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 variant=${1:-chrome}
 case "$variant" in
 chrome) out=${2:-dist/keyrelay-extension.zip} ;;
 firefox) out=${2:-dist/keyrelay-extension-firefox.zip} ;;
 *) echo "usage: $0 [chrome|firefox] [OUT]" >&2; exit 2 ;;
 esac
+out=$(realpath -m "$out")
+cd "$(dirname "$0")/.."
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
 python3 - "$out" "$variant" <<'PY'
@@ -27,7 +30,7 @@ for top in ("_locales", "extension"):
     for root, dirs, names in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not (root == "extension" and d == "test"))
         for n in sorted(names):
-            if n.endswith((".py", ".md")) or n.startswith("."):
+            if n.endswith((".py", ".md")) or n.startswith(".") or n == "testhooks.js":
                 continue
             files.append(os.path.join(root, n))
 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:

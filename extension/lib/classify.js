@@ -6,8 +6,10 @@
 
   const T = root.keyrelay && root.keyrelay.text || (typeof require === 'function' ? require('./text.js') : null);
   const K = root.keyrelay && root.keyrelay.key || (typeof require === 'function' ? require('./key.js') : null);
+  const L = root.keyrelay && root.keyrelay.limits || (typeof require === 'function' ? require('./limits.js') : null);
 
-  const MAX_APIS = 500;
+  // The domain's limit on a capture's API list (lib/limits.js).
+  const MAX_APIS = L.max_apis;
 
   const MSG = {
     other: ['このページには取得できるライセンスキーがありません。RMSの「ライセンス情報」ページを開いてください。',
@@ -28,8 +30,8 @@
       'The page shows more than one different license key (close the past usage history if it is open). keyrelay cannot tell which is right, so no key is taken.'],
     keySplit: ['ライセンスキーが途中で改行されているように見えます。キーが欠けたまま送信されるのを防ぐため、取得しません。',
       'The license key seems to be broken across lines. To never send a partial key, nothing is taken.'],
-    keyPieces: ['ライセンスキーが複数の要素に分かれて表示されています（キーの前後に別の文字が付いている可能性があります）。正しいキーか判断できないため、取得しません。',
-      'The license key is shown split across more than one element (other text may be attached to it). keyrelay cannot tell the exact key, so nothing is taken.'],
+    keyPieces: ['ライセンスキーと、その前後に表示されている別の文字（リンク、ボタン、アイコン、別の枠の文字など）との境目が判別できません。正しいキーか判断できないため、取得しません。',
+      'The license key cannot be told apart from the text drawn next to it (a link, a button, an icon, text in another box …). keyrelay cannot tell the exact key, so nothing is taken.'],
     last4Unread: ['ページの「キー情報」の末尾4桁が読み取れません。キーを照合できないため、送信しません。',
       'The last 4 in the page\'s キー情報 cannot be read, so the key cannot be cross-checked. Nothing is sent.'],
     twoNames: ['このページに異なる「アプリ名」または「システム開発企業」が2つ以上表示されています。どのアプリのキーか判断できないため、取得しません。',
@@ -223,12 +225,14 @@
     return out;
   }
 
-  // oneNode is true when the key is the text of a single text node or
-  // input on the page (atoms, from snapshot.js). A key assembled from
-  // several nodes may carry text that is not the key (a hidden "Copy", a
-  // help icon) or lack a piece the page draws elsewhere.
-  function oneNode(key, atoms) {
-    return Array.isArray(atoms) && atoms.some((a) => a.includes(key));
+  // oneRun is true when the key lies inside one run of text the operator
+  // sees as unbroken (runs, from snapshot.js: visible text nodes the browser
+  // draws touching, within one block and outside links and controls, or one
+  // input's value). A key pieced together from text drawn apart may carry
+  // text that is not the key (a help link, a "Copy" badge) or lack a piece
+  // the page draws elsewhere.
+  function oneRun(key, runs) {
+    return Array.isArray(runs) && runs.some((r) => r.includes(key));
   }
 
   function result(kind, msg, extra) {
@@ -301,7 +305,7 @@
     if (problem && problem.code === 'masked') {
       return result('license_masked', updatePending ? MSG.maskedUpdate : MSG.masked, base);
     }
-    if (!oneNode(key, snap.atoms)) return result('unknown_layout', MSG.keyPieces, base);
+    if (!oneRun(key, snap.runs)) return result('unknown_layout', MSG.keyPieces, base);
     base.keyLast4 = problem ? '' : K.keyLast4(key);
     if (updatePending) return result('license_update_pending', MSG.update, base);
     if (pairs.some((p) => p.field === 'key' && p.continued)) return result('unknown_layout', MSG.keySplit, Object.assign(base, { keyLast4: '' }));
@@ -341,7 +345,7 @@
     return { reason: m[0], reasonEn: m[1] };
   }
 
-  const api = { classify, checkAgainstListing, findAppList, findApis, linePairs, columnPairs, MSG };
+  const api = { classify, checkAgainstListing };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else (root.keyrelay = root.keyrelay || {}).classify = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

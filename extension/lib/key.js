@@ -1,11 +1,13 @@
-// Key rules, mirrored from internal/keyrelay/key.go (ValidateKey, KeyLast4).
-// Keep the two in step: the extension refuses before sending, the helper
-// refuses again on receipt. Messages never contain the key.
+// Key rules, mirrored from internal/keyrelay/key.go (KeyProblem,
+// ValidateKey, KeyLast4); internal/keyrelay/testdata/keys.json pins both.
+// The extension refuses before sending, the helper refuses again on
+// receipt. Messages never contain the key.
 (function (root) {
   'use strict';
 
-  const MIN_KEY_LEN = 12;
-  const MAX_KEY_LEN = 256;
+  const L = root.keyrelay && root.keyrelay.limits || (typeof require === 'function' ? require('./limits.js') : null);
+  const MIN_KEY_LEN = L.min_key_len;
+  const MAX_KEY_LEN = L.max_key_len;
   // A key that contains the start of a classic key anywhere must be one in
   // full: a lost first or last character, or one picked up in front
   // ("(SL…", "xSL…"), is caught.
@@ -71,7 +73,7 @@
     return s.length <= 4 ? s : s.slice(-4);
   }
 
-  const api = { validateKey, keyLast4, MIN_KEY_LEN, MAX_KEY_LEN };
+  const api = { validateKey, keyLast4 };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else (root.keyrelay = root.keyrelay || {}).key = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

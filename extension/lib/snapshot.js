@@ -24,10 +24,21 @@
 
   // hidden is true for an element the operator cannot see: not rendered,
   // transparent, visibility:hidden, inside a closed <details> or skipped
-  // content. Dropping text that is on screen would truncate a key, so
-  // display:contents (no box of its own, which checkVisibility counts as
-  // hidden) is judged by where it sits; its children are checked in turn.
+  // content, aria-hidden, a tooltip, or "sr-only" text (clipped away or
+  // squeezed into a 1px box). Dropping text that is on screen would truncate
+  // a key, so display:contents (no box of its own, which checkVisibility
+  // counts as hidden) is judged by where it sits; its children are checked
+  // in turn.
   function hidden(el) {
+    if (el.closest && el.closest('[aria-hidden="true"], [role="tooltip"]')) return true;
+    return notRendered(el) || clippedAway(el);
+  }
+
+  // notRendered is the browser's own "not drawn": no box, transparent,
+  // visibility:hidden, closed <details>, skipped content. Controls are
+  // judged by it alone: an アップデートする button must count even when a
+  // page marks it aria-hidden or squeezes it into an sr-only box.
+  function notRendered(el) {
     if (typeof el.checkVisibility !== 'function') return !!el.hidden;
     if (el.checkVisibility(VISIBILITY)) return false;
     const cs = styleOf(el);
@@ -37,7 +48,25 @@
     if (parent.tagName.toUpperCase() === 'DETAILS' && !parent.open && el.tagName.toUpperCase() !== 'SUMMARY') return true;
     const pcs = styleOf(parent);
     if (pcs && pcs.contentVisibility === 'hidden') return true;
-    return hidden(parent);
+    return notRendered(parent);
+  }
+
+  // clippedAway is the "sr-only" family: text that is rendered for screen
+  // readers but drawn nowhere (clip: rect(0 0 0 0), clip-path: inset(50%),
+  // or a box of at most 1px that hides its overflow).
+  function clippedAway(el) {
+    const cs = styleOf(el);
+    if (!cs) return false;
+    if ((cs.position === 'absolute' || cs.position === 'fixed') && cs.clip && cs.clip.startsWith('rect(')) {
+      const n = cs.clip.slice(5).split(/[\s,]+/).map(parseFloat);
+      if (n.length >= 4 && n.every((x) => !Number.isNaN(x)) && (n[1] - n[3] <= 1 || n[2] - n[0] <= 1)) return true;
+    }
+    if (cs.clipPath && /inset\(\s*50%|circle\(\s*0/.test(cs.clipPath)) return true;
+    if (cs.overflowX !== 'visible' && cs.overflowY !== 'visible' && cs.display !== 'inline' && cs.display !== 'contents') {
+      const r = el.getBoundingClientRect();
+      if (r.width <= 1 || r.height <= 1) return true;
+    }
+    return false;
   }
 
   // textShown is false for a text node that draws nothing: no boxes (closed
@@ -52,14 +81,23 @@
     if (memo !== undefined) return memo;
     const range = doc.createRange();
     range.selectNodeContents(node);
-    let ok = range.getClientRects().length > 0;
+    const rects = Array.from(range.getClientRects());
+    // No boxes, or only empty or off-page ones (font-size:0, text-indent:-9999px).
+    const view = doc.defaultView;
+    const sx = view ? view.scrollX : 0, sy = view ? view.scrollY : 0;
+    let ok = rects.some((r) => r.width >= 0.5 && r.height >= 0.5 && r.right > -sx && r.bottom > -sy);
     const parent = node.parentElement;
     const cs = ok && parent ? styleOf(parent) : null;
     // Skipped content (content-visibility:hidden) still reports boxes when
-    // asked, so the parent's style decides for its bare text.
-    if (cs && (cs.visibility !== 'visible' || cs.contentVisibility === 'hidden')) ok = false;
+    // asked, so the parent's style decides for its bare text; so does a
+    // transparent text colour.
+    if (cs && (cs.visibility !== 'visible' || cs.contentVisibility === 'hidden' || transparent(cs.color))) ok = false;
     styles.set(node, ok);
     return ok;
+  }
+
+  function transparent(color) {
+    return color === 'transparent' || /^rgba\(.*,\s*0(?:\.0+)?\)$/.test(color || '');
   }
 
   // textOf renders what the operator sees of a subtree, from text nodes and
@@ -112,38 +150,45 @@
     return s.replace(/[ \t\n\r\f]+/g, ' ');
   }
 
-  // walk appends what node shows to out. When out.atoms is an array, it
-  // also collects each visible text node's and input's own text there, so
-  // classify can tell a value shown by one node from one assembled from
-  // several.
+  // walk appends what node shows to out. When out.runs is set (a Runs), it
+  // also collects the runs of text the operator sees as unbroken, so
+  // classify can tell a key shown as one token from one pieced together.
   function walk(node, out, styles) {
+    const runs = out.runs;
     if (node.nodeType === 3) {
       if (!textShown(node, styles)) return;
       const s = renderText(node, styles);
       out.push(s);
-      if (out.atoms) atom(out.atoms, s);
+      if (runs) runs.text(node, s);
       return;
     }
     if (node.nodeType !== 1) return;
     const tag = node.tagName.toUpperCase();
-    if (SKIP.has(tag)) return;
-    if (tag === 'BR') { out.push('\n'); return; }
+    if (SKIP.has(tag)) {
+      // A button, picture or frame drawn between two pieces separates them.
+      if (runs && DRAWN_SKIP.has(tag) && !hidden(node)) runs.cut();
+      return;
+    }
+    if (tag === 'BR') {
+      out.push('\n');
+      if (runs) runs.cut();
+      return;
+    }
     if (hidden(node)) return;
-    if (tag === 'INPUT') {
+    if (tag === 'INPUT' || tag === 'TEXTAREA') {
       const type = (node.getAttribute('type') || '').toLowerCase();
-      if (TEXT_INPUTS.has(type)) {
+      if (tag === 'TEXTAREA' || TEXT_INPUTS.has(type)) {
         out.push(node.value);
-        if (out.atoms) atom(out.atoms, node.value);
+        if (runs) runs.alone(node.value);
+      } else if (runs) {
+        runs.cut();
       }
       return;
     }
-    if (tag === 'TEXTAREA') {
-      out.push(node.value);
-      if (out.atoms) atom(out.atoms, node.value);
-      return;
-    }
     const block = BLOCK.has(tag);
+    const own = runs && ownRun(node, styles);
     if (block) out.push('\n');
+    if (own) runs.cut();
     // A closed <details> shows only its <summary>.
     const closed = tag === 'DETAILS' && !node.open;
     for (let c = node.firstChild; c; c = c.nextSibling) {
@@ -151,11 +196,132 @@
       walk(c, out, styles);
     }
     if (block) out.push('\n');
+    if (own) runs.cut();
   }
 
-  function atom(atoms, s) {
-    const t = T.trimValue(s);
-    if (t !== '') atoms.push(t);
+  // Skipped elements that still draw something between their neighbours.
+  const DRAWN_SKIP = new Set(['BUTTON', 'SELECT', 'SVG', 'IFRAME', 'OBJECT', 'CANVAS', 'IMG']);
+  const INLINE = new Set(['inline', 'contents', 'ruby', 'ruby-base']);
+  const CONTROL_ROLES = new Set(['button', 'link', 'menuitem', 'tab', 'switch', 'checkbox', 'radio', 'option', 'img']);
+
+  // ownRun is true for an element whose text never joins its neighbours'
+  // into one token: anything that is not plain inline text (a block, an
+  // inline-block, a flex or grid item, a float or positioned box: never
+  // join across block boundaries), and controls (links, labels, buttons by
+  // role, clickable or focusable elements), whose text is not the value.
+  function ownRun(el, styles) {
+    const tag = el.tagName.toUpperCase();
+    if (BLOCK.has(tag) || tag === 'A' || tag === 'LABEL' || tag === 'SUMMARY') return true;
+    if (CONTROL_ROLES.has(el.getAttribute('role')) || el.hasAttribute('onclick') || el.hasAttribute('tabindex')) return true;
+    const cs = styleOf(el);
+    if (!cs) return false;
+    if (!INLINE.has(cs.display)) return true;
+    if (cs.cursor === 'pointer') {
+      const pcs = el.parentElement && styleOf(el.parentElement);
+      if (!pcs || pcs.cursor !== 'pointer') return true;
+    }
+    return false;
+  }
+
+  // Runs collects maximal pieces of text that the operator sees as one
+  // unbroken string: consecutive visible text nodes join only when the
+  // browser draws them touching, on one line or where a line wraps (a
+  // <span>, <b>, <code>, <kbd>, <mark> or <wbr> inside a key). A gap (margin,
+  // padding, CSS generated content, a hidden-but-space-taking box), a line
+  // break, a control or a block boundary ends the run.
+  class Runs {
+    constructor() {
+      this.list = [];
+      this.cur = '';
+      this.last = null; // the text node the current run ends with
+    }
+
+    cut() {
+      const t = T.trimValue(this.cur);
+      if (t !== '') this.list.push(t);
+      this.cur = '';
+      this.last = null;
+    }
+
+    alone(s) {
+      this.cut();
+      this.cur = s;
+      this.cut();
+    }
+
+    text(node, s) {
+      if (s === '') return;
+      const prev = this.cur;
+      // Joints next to whitespace cannot be inside a key (a key has none)
+      // and joints with a non-key character cannot be either: only a joint
+      // between two key characters needs the browser's word on where they
+      // are drawn.
+      if (this.last && prev !== '' && /[!-~]$/.test(prev) && /^[!-~]/.test(s) && !touching(this.last, node)) this.cut();
+      this.cur += s;
+      this.last = node;
+    }
+
+    done() {
+      this.cut();
+      return this.list;
+    }
+  }
+
+  // edgeRect is the box of the first (or last) non-space character of a
+  // text node.
+  function edgeRect(node, atEnd) {
+    const v = node.nodeValue;
+    let i, len = 1;
+    if (atEnd) {
+      i = v.length - 1;
+      while (i >= 0 && /\s/.test(v[i])) i--;
+      if (i > 0 && /[\udc00-\udfff]/.test(v[i])) { i--; len = 2; }
+    } else {
+      i = 0;
+      while (i < v.length && /\s/.test(v[i])) i++;
+      if (/[\ud800-\udbff]/.test(v[i] || '')) len = 2;
+    }
+    if (i < 0 || i >= v.length) return null;
+    const range = node.ownerDocument.createRange();
+    range.setStart(node, i);
+    range.setEnd(node, Math.min(v.length, i + len));
+    const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0);
+    return rects.length ? rects[atEnd ? rects.length - 1 : 0] : null;
+  }
+
+  // touching is true when the browser draws b's first character right
+  // after a's last: on the same line with no gap (within a tenth of an em
+  // and at least a pixel, for sub-pixel rounding), or at the start of the
+  // next line of the same block (a wrapped line).
+  function touching(a, b) {
+    if (typeof (b.ownerDocument && b.ownerDocument.createRange) !== 'function') return false;
+    const ra = edgeRect(a, true);
+    const rb = edgeRect(b, false);
+    if (!ra || !rb) return false;
+    const cs = b.parentElement && styleOf(b.parentElement);
+    if (cs && cs.direction === 'rtl') return false;
+    const em = cs ? parseFloat(cs.fontSize) || 16 : 16;
+    const tol = Math.max(1, em * 0.1);
+    const overlap = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+    if (overlap >= 0.5 * Math.min(ra.height, rb.height)) {
+      const gap = rb.left - ra.right;
+      return gap <= tol && gap >= -tol;
+    }
+    if (rb.top < ra.bottom - tol) return false;
+    // Wrapped: b must open a line of the block a sits in, at its left edge.
+    const box = blockOf(b);
+    if (!box || box !== blockOf(a)) return false;
+    const bs = styleOf(box);
+    const left = box.getBoundingClientRect().left + (bs ? parseFloat(bs.borderLeftWidth) + parseFloat(bs.paddingLeft) : 0);
+    return Math.abs(rb.left - left) <= tol;
+  }
+
+  function blockOf(node) {
+    for (let el = node.parentElement; el; el = el.parentElement) {
+      const cs = styleOf(el);
+      if (!cs || !INLINE.has(cs.display)) return el;
+    }
+    return null;
   }
 
   function lines(text) {
@@ -320,7 +486,7 @@
     const out = [];
     const sel = 'button, input[type=button], input[type=submit], input[type=image], input[type=reset], a, [role=button]';
     for (const el of doc.querySelectorAll(sel)) {
-      if (hidden(el)) continue;
+      if (notRendered(el)) continue;
       const parts = [el.tagName === 'INPUT' ? el.value : el.textContent];
       for (const a of ['alt', 'aria-label', 'title']) parts.push(el.getAttribute(a) || '');
       for (const img of el.querySelectorAll('img[alt]')) parts.push(img.getAttribute('alt'));
@@ -338,13 +504,13 @@
     const styles = new Map();
     const visible = (sel) => Array.from(doc.querySelectorAll(sel)).filter((t) => !hidden(t));
     const out = [];
-    out.atoms = [];
+    out.runs = new Runs();
     if (body) walk(body, out, styles);
     return {
       url: String(doc.location && doc.location.href || ''),
       title: T.collapse(doc.title || ''),
       lines: lines(out.join('')),
-      atoms: out.atoms,
+      runs: out.runs.done(),
       pairs: siblingPairs(doc, styles),
       tables: [
         ...visible('table').map((t) => ({ rows: tableGrid(t, styles) })),
@@ -356,6 +522,6 @@
     };
   }
 
-  const api = { snapshot, textOf };
+  const api = { snapshot };
   (root.keyrelay = root.keyrelay || {}).snapshot = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -93,11 +93,6 @@
     }));
   }
 
-  // splitLabelLine is the first pair of a line, or null.
-  function splitLabelLine(line) {
-    return labelPairsInLine(line)[0] || null;
-  }
-
   // parseLast4 reads the 末尾4桁 RMS shows for a key ("末尾4桁: IANT",
   // "末尾4桁（IANT）", "末尾4桁: IANT（失効）"), or '' when there is none or it
   // is itself masked ("末尾4桁: XXXXXXXX"). After NFKC （ and ： are ASCII;
@@ -118,29 +113,65 @@
     return /末尾\s*4\s*桁[\s:(]*(?:x{4,}|\*{4,}|●{4,})/iu.test(t);
   }
 
-  // parseRMSDate mirrors keyrelay.ParseRMSDate: "2025/05/26", "2025/5/26",
-  // "2025-05-26", "2025年5月26日" (time of day ignored). It returns
-  // {ok:false} for "-" and "" (no expiry shown), and null when unreadable.
+  // parseRMSDate mirrors keyrelay.ParseRMSDate (testdata/dates.json pins
+  // both): after NFKC and trimming, "2025/05/26", "2025/5/6", "2025-05-26"
+  // or "2025年5月26日", one separator style throughout, optionally with a
+  // time of day (ignored). It returns {ok:false} for "-" and "" (no expiry
+  // shown), and null when unreadable.
+  const RMS_DATE = /^([0-9]{4})(?:\/([0-9]{1,2})\/([0-9]{1,2})|-([0-9]{1,2})-([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日)(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$/u;
+  const NO_DATE = ['', '-', '—', '‐', '―'];
   function parseRMSDate(s) {
     const t = trimValue(String(s == null ? '' : s).normalize('NFKC'));
-    if (t === '' || t === '-' || t === '－' || t === '—' || t === '‐') return { ok: false };
-    const m = /^(\d{4})(?:\/|-|年)(\d{1,2})(?:\/|-|月)(\d{1,2})日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$/u.exec(t);
+    if (NO_DATE.includes(t)) return { ok: false };
+    const m = RMS_DATE.exec(t);
     if (!m) return null;
-    const y = +m[1], mo = +m[2], d = +m[3];
+    const y = +m[1];
+    let mo = 0, d = 0;
+    for (let i = 2; i < m.length; i += 2) if (m[i] !== undefined) { mo = +m[i]; d = +m[i + 1]; }
     const dt = new Date(Date.UTC(y, mo - 1, d));
     if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
     const pad = (n) => String(n).padStart(2, '0');
     return { ok: true, year: y, month: mo, day: d, text: `${y}/${pad(mo)}/${pad(d)}` };
   }
 
-  // sameName compares names as shown in two places (アプリ一覧 and the detail
-  // page differ in spaces: "株式会社GoQSystem" / "株式会社GoQ System").
-  function sameName(a, b) {
-    const n = (s) => String(s == null ? '' : s).normalize('NFKC').replace(SPACE_RE, '').toLowerCase();
-    return n(a) !== '' && n(a) === n(b);
+  // foldName is how two names as shown are compared (アプリ一覧 and the
+  // detail page differ in spacing and width: "株式会社GoQSystem" /
+  // "株式会社GoQ System"): NFKC, no whitespace at all, lower case. Same as
+  // keyrelay.FoldName; testdata/names.json pins both.
+  function foldName(s) {
+    return String(s == null ? '' : s).normalize('NFKC').replace(SPACE_RE, '').toLowerCase();
   }
 
-  const api = { normalizeLabel, fieldOf, trimValue, collapse, splitLabelLine, labelPairsInLine, parseLast4, last4Masked, parseRMSDate, sameName, LABELS };
+  function sameName(a, b) {
+    const x = foldName(a);
+    return x !== '' && x === foldName(b);
+  }
+
+  // deliversTo mirrors keyrelay.DeliversTo: a key goes to GoQSystem only
+  // when the app is GoQSystem's own; other destinations take every capture.
+  function deliversTo(destination, appName) {
+    if (destination !== 'goq') return true;
+    const n = foldName(appName);
+    return n.includes('goqsystem') || n.includes('ごくシステム');
+  }
+
+  // clip mirrors keyrelay.Clip: at most max bytes of UTF-8, cut at a
+  // character boundary and ending in the marker when cut (the marker counts
+  // toward max). testdata/limits.json pins both.
+  const utf8 = new TextEncoder();
+  const fromUtf8 = new TextDecoder();
+  function clip(s, max) {
+    const b = utf8.encode(String(s == null ? '' : s));
+    if (b.length <= max) return fromUtf8.decode(b);
+    const L = root.keyrelay && root.keyrelay.limits || (typeof require === 'function' ? require('./limits.js') : null);
+    let marker = L.trunc_marker;
+    if (utf8.encode(marker).length > max) marker = '';
+    let n = max - utf8.encode(marker).length;
+    while (n > 0 && (b[n] & 0xc0) === 0x80) n--;
+    return fromUtf8.decode(b.subarray(0, n)) + marker;
+  }
+
+  const api = { normalizeLabel, fieldOf, trimValue, collapse, labelPairsInLine, parseLast4, last4Masked, parseRMSDate, foldName, sameName, deliversTo, clip };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else (root.keyrelay = root.keyrelay || {}).text = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -8,7 +8,7 @@ const { classify, checkAgainstListing } = require('../lib/classify.js');
 const KEY = 'SL123456_ABCDEFGHIJKLMNOP';
 const cell = (text, th = false) => ({ text, th });
 
-// Each line stands for one text node (snapshot.js's atoms).
+// Each line stands for one run of unbroken text (snapshot.js's runs).
 function licensePage(keyValue, extra = {}) {
   const s = Object.assign({
     lines: ['ライセンス情報', 'システム開発企業: 株式会社GoQ System', 'アプリ名: GoQ System (ごくシステム)', `ライセンスキー: ${keyValue}`, '承認状態: 利用中'],
@@ -16,7 +16,7 @@ function licensePage(keyValue, extra = {}) {
     tables: [],
     controls: [],
   }, extra);
-  if (!s.atoms) s.atoms = s.lines.slice();
+  if (!s.runs) s.runs = s.lines.slice();
   return s;
 }
 
@@ -159,14 +159,14 @@ test('robot check on the page: never capturable, even with a key-like value', ()
   assert.equal(d.key, undefined);
 });
 
-test('a key not shown by one text node is refused', async (t) => {
+test('a key not shown as one unbroken run is refused', async (t) => {
   await t.test('assembled', () => {
-    const d = classify(licensePage(KEY, { atoms: ['ライセンスキー:', 'SL123456_ABCDEFGH', 'IJKLMNOP'] }));
+    const d = classify(licensePage(KEY, { runs: ['ライセンスキー:', 'SL123456_ABCDEFGH', 'IJKLMNOP'] }));
     assert.equal(d.kind, 'unknown_layout');
     assert.equal(d.key, undefined);
-    assert.match(d.reason, /複数の要素/);
+    assert.match(d.reason, /境目が判別できません/);
   });
-  await t.test('no atoms at all', () => assert.equal(classify(licensePage(KEY, { atoms: [] })).kind, 'unknown_layout'));
+  await t.test('no runs at all', () => assert.equal(classify(licensePage(KEY, { runs: [] })).kind, 'unknown_layout'));
 });
 
 test('update control named only by alt, aria-label or 「アップデート」', () => {

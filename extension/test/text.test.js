@@ -26,13 +26,15 @@ test('normalizeLabel and fieldOf', async (t) => {
   }
 });
 
-test('splitLabelLine', async (t) => {
-  await t.test('half-width colon', () => assert.deepEqual(T.splitLabelLine('ライセンスキー: SL123456_ABCDEFGHIJKLMNOP'),
+test('labelPairsInLine', async (t) => {
+  const first = (line) => T.labelPairsInLine(line)[0] || null;
+  await t.test('half-width colon', () => assert.deepEqual(first('ライセンスキー: SL123456_ABCDEFGHIJKLMNOP'),
     { field: 'key', label: 'ライセンスキー', value: 'SL123456_ABCDEFGHIJKLMNOP' }));
-  await t.test('full-width colon and spaces', () => assert.equal(T.splitLabelLine(' 有効期限 ：  2025/05/26 ').value, '2025/05/26'));
-  await t.test('value keeps inner colons', () => assert.equal(T.splitLabelLine('アプリURL: http://goqsystem.com/').value, 'http://goqsystem.com/'));
-  await t.test('url line is not a label', () => assert.equal(T.splitLabelLine('http://goqsystem.com/'), null));
-  await t.test('unknown label', () => assert.equal(T.splitLabelLine('申請について： 楽天市場による審査'), null));
+  await t.test('full-width colon and spaces', () => assert.equal(first(' 有効期限 ：  2025/05/26 ').value, '2025/05/26'));
+  await t.test('value keeps inner colons', () => assert.equal(first('アプリURL: http://goqsystem.com/').value, 'http://goqsystem.com/'));
+  await t.test('url line is not a label', () => assert.equal(first('http://goqsystem.com/'), null));
+  await t.test('unknown label', () => assert.equal(first('申請について： 楽天市場による審査'), null));
+  await t.test('two on one line', () => assert.deepEqual(T.labelPairsInLine('店舗名：サンプル店　店舗ID：123456').map((p) => p.value), ['サンプル店', '123456']));
 });
 
 test('trimValue trims only around', async (t) => {
@@ -65,20 +67,4 @@ test('last4Masked', () => {
   assert.ok(!T.last4Masked('末尾4桁: ?'));
 });
 
-test('parseRMSDate', async (t) => {
-  await t.test('slash', () => assert.equal(T.parseRMSDate('2025/05/26').text, '2025/05/26'));
-  await t.test('short', () => assert.equal(T.parseRMSDate('2025/5/6').text, '2025/05/06'));
-  await t.test('kanji', () => assert.equal(T.parseRMSDate('2025年5月26日').text, '2025/05/26'));
-  await t.test('dash', () => assert.equal(T.parseRMSDate('2025-05-26').text, '2025/05/26'));
-  await t.test('with time', () => assert.equal(T.parseRMSDate('2014/10/06 09:00:00').text, '2014/10/06'));
-  await t.test('none shown', () => assert.deepEqual(T.parseRMSDate('-'), { ok: false }));
-  await t.test('empty', () => assert.deepEqual(T.parseRMSDate(''), { ok: false }));
-  await t.test('unreadable', () => assert.equal(T.parseRMSDate('2025/13/40'), null));
-  await t.test('junk', () => assert.equal(T.parseRMSDate('soon'), null));
-});
-
-test('sameName ignores spacing and width', () => {
-  assert.ok(T.sameName('株式会社GoQSystem', '株式会社GoQ System'));
-  assert.ok(T.sameName('ＧｏＱ', 'GoQ'));
-  assert.ok(!T.sameName('', ''));
-});
+// parseRMSDate, sameName, foldName and deliversTo: vectors.test.js (shared with Go).

@@ -20,17 +20,10 @@ func DeliversTo(destination string, c *Capture) bool {
 }
 
 // isGoQ matches the names RMS shows for GoQSystem's app: "GoQ System
-// (ごくシステム)", "GoQSystem", also in full-width letters.
+// (ごくシステム)", "GoQSystem", also in full-width letters, half-width
+// katakana or with NBSP and tabs (FoldName). lib/text.js's deliversTo is
+// the same; testdata/names.json pins both.
 func isGoQ(s string) bool {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ':
-			return r - 'Ａ' + 'A'
-		case r == ' ' || r == '\u3000':
-			return -1
-		}
-		return r
-	}, s)
-	s = strings.ToLower(s)
+	s = FoldName(s)
 	return strings.Contains(s, "goqsystem") || strings.Contains(s, "ごくシステム")
 }

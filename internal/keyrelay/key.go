@@ -6,13 +6,6 @@ import (
 	"unicode"
 )
 
-// Key length bounds. The Service Square key's format is unpublished, so the
-// bounds are wide; what a key cannot contain is checked strictly instead.
-const (
-	MinKeyLen = 12
-	MaxKeyLen = 256
-)
-
 var (
 	// classicKey is the documented shape of classic RMS keys. A key that
 	// contains the start of one must be one in full: that is how a lost first
@@ -23,48 +16,86 @@ var (
 	maskMarkers = []string{"XXXX", "xxxx", "**", "末尾", "桁", "[redacted]", "redacted", "●", "•", "…", "..."}
 )
 
-// ValidateKey reports why s cannot be a license key, or nil if it is
-// plausible. It never echoes s in the error.
-func ValidateKey(s string) error {
+// Key problem codes: why a string is not a license key. The extension's
+// lib/key.js returns the same codes; testdata/keys.json pins both.
+const (
+	KeyEmpty          = "empty"
+	KeyMasked         = "masked"
+	KeyWhitespace     = "whitespace"
+	KeyMarkup         = "markup"
+	KeyNonASCII       = "non_ascii"
+	KeyLength         = "length"
+	KeyClassicShape   = "classic_shape"
+	KeyTooFewDistinct = "too_few_distinct"
+)
+
+// KeyProblem returns the first rule s breaks as a license key (one of the
+// Key* codes), or "" when s is plausible.
+func KeyProblem(s string) string {
 	if s == "" {
-		return Errorf(EINVALID, "ライセンスキーが空です。", "The license key is empty.")
+		return KeyEmpty
 	}
 	lower := strings.ToLower(s)
 	for _, m := range maskMarkers {
 		if strings.Contains(lower, strings.ToLower(m)) {
-			return Errorf(EINVALID,
-				"ライセンスキーが伏せ字のままです（表示前のキーです）。「ロボットによる操作ではありません」にチェックを入れ、「確認する」を押してからもう一度取得してください。",
-				"The license key is still masked. Tick 「ロボットによる操作ではありません」, press 確認する, then capture again.")
+			return KeyMasked
 		}
 	}
 	for _, r := range s {
 		switch {
 		case unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff':
-			return Errorf(EINVALID, "ライセンスキーに空白や改行が含まれています。", "The license key contains whitespace or a line break.")
+			return KeyWhitespace
 		case strings.ContainsRune("<>\"'`&\\", r):
-			return Errorf(EINVALID, "ライセンスキーにHTMLなどの記号が含まれています。", "The license key contains markup characters.")
+			return KeyMarkup
 		case r < 0x21 || r > 0x7e:
-			return Errorf(EINVALID, "ライセンスキーに半角英数字と記号以外の文字が含まれています。", "The license key contains characters other than ASCII letters, digits and symbols.")
+			return KeyNonASCII
 		}
 	}
 	if n := len(s); n < MinKeyLen || n > MaxKeyLen {
-		return Errorf(EINVALID, "ライセンスキーの長さ（%d文字）が不自然です。%d〜%d文字のはずです。",
-			"The license key's length (%d characters) is implausible: expected %d to %d.", n, MinKeyLen, MaxKeyLen)
+		return KeyLength
 	}
 	if classicKeyPrefix.MatchString(s) && !classicKey.MatchString(s) {
-		return Errorf(EINVALID,
-			"ライセンスキーの形式（SL+店舗ID6桁_英数字16桁）と一致しません。先頭か末尾の文字が欠けている可能性があります。",
-			"The license key does not match its shape (SL + 6-digit shop id + _ + 16 alphanumerics): a first or last character may be missing.")
+		return KeyClassicShape
 	}
 	distinct := map[rune]bool{}
 	for _, r := range s {
 		distinct[r] = true
 	}
 	if len(distinct) < 6 {
+		return KeyTooFewDistinct
+	}
+	return ""
+}
+
+// ValidateKey reports why s cannot be a license key, or nil if it is
+// plausible. It never echoes s in the error.
+func ValidateKey(s string) error {
+	switch KeyProblem(s) {
+	case "":
+		return nil
+	case KeyEmpty:
+		return Errorf(EINVALID, "ライセンスキーが空です。", "The license key is empty.")
+	case KeyMasked:
+		return Errorf(EINVALID,
+			"ライセンスキーが伏せ字のままです（表示前のキーです）。「ロボットによる操作ではありません」にチェックを入れ、「確認する」を押してからもう一度取得してください。",
+			"The license key is still masked. Tick 「ロボットによる操作ではありません」, press 確認する, then capture again.")
+	case KeyWhitespace:
+		return Errorf(EINVALID, "ライセンスキーに空白や改行が含まれています。", "The license key contains whitespace or a line break.")
+	case KeyMarkup:
+		return Errorf(EINVALID, "ライセンスキーにHTMLなどの記号が含まれています。", "The license key contains markup characters.")
+	case KeyNonASCII:
+		return Errorf(EINVALID, "ライセンスキーに半角英数字と記号以外の文字が含まれています。", "The license key contains characters other than ASCII letters, digits and symbols.")
+	case KeyLength:
+		return Errorf(EINVALID, "ライセンスキーの長さ（%d文字）が不自然です。%d〜%d文字のはずです。",
+			"The license key's length (%d characters) is implausible: expected %d to %d.", len(s), MinKeyLen, MaxKeyLen)
+	case KeyClassicShape:
+		return Errorf(EINVALID,
+			"ライセンスキーの形式（SL+店舗ID6桁_英数字16桁）と一致しません。先頭か末尾の文字が欠けている可能性があります。",
+			"The license key does not match its shape (SL + 6-digit shop id + _ + 16 alphanumerics): a first or last character may be missing.")
+	default:
 		return Errorf(EINVALID, "ライセンスキーの文字の種類が少なすぎます（伏せ字や仮の値の可能性があります）。",
 			"The license key has too few distinct characters; it looks like a placeholder.")
 	}
-	return nil
 }
 
 // KeyLast4 returns the last four characters, the only part of a key the UI shows.

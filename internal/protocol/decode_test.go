@@ -4,7 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/protocol"
 )
 
@@ -79,19 +81,27 @@ func TestDecodeClientRefuses(t *testing.T) {
 		{"capture missing", `{"v":1,"type":"capture","id":"5"}`, protocol.CodeBadMessage, "5"},
 		{"capture null", `{"v":1,"type":"capture","capture":null}`, protocol.CodeBadMessage, ""},
 		{"capture id missing", strings.Replace(captureFrame(testKey), `"capture_id":"6f1c2a9e-1b2c-4d3e-8f40-123456789abc",`, "", 1), protocol.CodeBadMessage, "5"},
-		{"string too long", strings.Replace(captureFrame(testKey), `"state":"利用中"`, `"state":"`+strings.Repeat("a", protocol.MaxString+1)+`"`, 1), protocol.CodeBadMessage, "5"},
+		{"string too long", `{"v":1,"type":"pair_claim","id":"5","client_id":"c","claim_token":"` + strings.Repeat("a", protocol.MaxString+1) + `"}`, protocol.CodeBadMessage, "5"},
+		{"frame too long for a capture", strings.Replace(captureFrame(testKey), `"state":"利用中"`, `"state":"`+strings.Repeat("a", keyrelay.MaxMessageBytes)+`"`, 1), "", ""},
 		{"key wrong type", strings.Replace(captureFrame(testKey), `"key":"`+testKey+`"`, `"key":123`, 1), protocol.CodeBadMessage, "5"},
 		{"nonce not base64url", `{"v":1,"type":"auth_begin","client_id":"c","client_nonce":"abc+/="}`, protocol.CodeBadMessage, ""},
 		{"nonce too short", `{"v":1,"type":"auth_begin","client_id":"c","client_nonce":"AAAA"}`, protocol.CodeBadMessage, ""},
 		{"proof missing", `{"v":1,"type":"auth"}`, protocol.CodeBadMessage, ""},
 		{"claim without token", `{"v":1,"type":"pair_claim","client_id":"c"}`, protocol.CodeBadMessage, ""},
-		{"last4 is a whole key", `{"v":1,"type":"app_list","listing":{"rows":[{"key_last4":"` + testKey + `"}]}}`, protocol.CodeBadMessage, ""},
 		{"seen_at not a time", `{"v":1,"type":"app_list","listing":{"seen_at":"yesterday","rows":[]}}`, protocol.CodeBadMessage, ""},
-		{"too many apis", strings.Replace(captureFrame(testKey), `"apis":[{"name":"cabinet.file.delete","description":"x"}]`,
-			`"apis":[`+strings.TrimSuffix(strings.Repeat(`{"name":"a"},`, protocol.MaxAPIs+1), ",")+`]`, 1), protocol.CodeBadMessage, "5"},
+		{"too many rows", `{"v":1,"type":"app_list","listing":{"rows":[` + strings.TrimSuffix(strings.Repeat(`{"app_name":"a"},`, keyrelay.MaxAppRows+1), ",") + `]}}`, protocol.CodeBadMessage, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.wantCode == "" {
+				// Bigger than a frame: the socket's read limit refuses it
+				// before DecodeClient runs (internal/ws); this pins that a
+				// capture still cannot grow past one frame.
+				if len(tt.frame) <= protocol.MaxFrame {
+					t.Fatalf("frame of %d bytes fits in %d", len(tt.frame), protocol.MaxFrame)
+				}
+				return
+			}
 			_, err := protocol.DecodeClient([]byte(tt.frame))
 			var pe *protocol.Error
 			if !errors.As(err, &pe) {
@@ -131,6 +141,11 @@ func TestCaptureValidate(t *testing.T) {
 		{"capture id not uuid", func(c *protocol.Capture) { c.CaptureID = "1; drop table" }, protocol.CodeInvalidCapture},
 		{"page url not http", func(c *protocol.Capture) { c.PageURL = "javascript:alert(1)" }, protocol.CodeInvalidCapture},
 		{"captured_at not a time", func(c *protocol.Capture) { c.CapturedAt = "now" }, protocol.CodeInvalidCapture},
+		{"app name too long", func(c *protocol.Capture) { c.AppName = strings.Repeat("a", keyrelay.MaxAppNameLen+1) }, protocol.CodeInvalidCapture},
+		{"shop id too long", func(c *protocol.Capture) { c.Shop.ID = strings.Repeat("1", keyrelay.MaxShopIDLen+1) }, protocol.CodeInvalidCapture},
+		{"blank app name", func(c *protocol.Capture) { c.AppName = " \u3000" }, protocol.CodeInvalidCapture},
+		{"long description is not invalid", func(c *protocol.Capture) { c.APIs[0].Description = strings.Repeat("x", 10<<10) }, ""},
+		{"long developer is not invalid", func(c *protocol.Capture) { c.Developer = strings.Repeat("x", 10<<10) }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,5 +203,68 @@ func TestEncodeRoundTrip(t *testing.T) {
 	}
 	if got, want := m.(*protocol.CaptureAck).StoredID, int64(42); got != want {
 		t.Errorf("stored_id = %d, want %d", got, want)
+	}
+}
+
+// A long description, too many APIs, a long developer name: the capture is
+// valid and its key kept; Domain cuts the fields to the domain's limits.
+func TestCaptureDescriptiveFieldsClipped(t *testing.T) {
+	desc := strings.Repeat("説明", 10<<10/6+1) // > 10 KB
+	apis := `{"name":"cabinet.file.delete","description":"` + desc + `"}` + strings.Repeat(`,{"name":"a.b","description":"c"}`, keyrelay.MaxAPIs+5)
+	frame := strings.Replace(captureFrame(testKey), `{"name":"cabinet.file.delete","description":"x"}`, apis, 1)
+	frame = strings.Replace(frame, `"developer":"株式会社GoQ System"`, `"developer":"`+strings.Repeat("開", 2000)+`"`, 1)
+	if len(frame) > protocol.MaxFrame {
+		t.Fatalf("test frame %d bytes, over a frame", len(frame))
+	}
+	m, err := protocol.DecodeClient([]byte(frame))
+	if err != nil {
+		t.Fatalf("DecodeClient: %v", err)
+	}
+	c := m.(*protocol.CaptureMsg).Capture
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	d := c.Domain("c_1", time.Now())
+	if d.Key != testKey {
+		t.Fatal("key changed")
+	}
+	if got := d.APIs[0].Description; len(got) > keyrelay.MaxAPIDescLen || !strings.HasSuffix(got, keyrelay.TruncMarker) {
+		t.Errorf("description %d bytes, want ≤ %d ending in the marker", len(got), keyrelay.MaxAPIDescLen)
+	}
+	if len(d.APIs) != keyrelay.MaxAPIs {
+		t.Errorf("%d APIs, want %d", len(d.APIs), keyrelay.MaxAPIs)
+	}
+	if len(d.Developer) > keyrelay.MaxDeveloperLen {
+		t.Errorf("developer %d bytes", len(d.Developer))
+	}
+	if c.APIs[0].Description != desc {
+		t.Error("Domain changed the wire capture")
+	}
+}
+
+// An app list with a row whose key_last4 could be a whole key decodes; the
+// row is dropped by keyrelay.CleanListing and the others are kept.
+func TestAppListRowsJudgedOneByOne(t *testing.T) {
+	frame := `{"v":1,"type":"app_list","listing":{"rows":[{"app_name":"A","key_last4":"` + testKey + `","expiry":"-"},` +
+		`{"app_name":"B","key_last4":"IANT","expiry":"来月"},{"app_name":"C","key_last4":"A9FR","expiry":"2025/05/26"}]}}`
+	m, err := protocol.DecodeClient([]byte(frame))
+	if err != nil {
+		t.Fatalf("DecodeClient: %v", err)
+	}
+	l := m.(*protocol.AppList).Listing.Domain(time.Now())
+	problems, err := keyrelay.CleanListing(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Rows) != 2 || l.Rows[0].AppName != "B" || l.Rows[0].Expiry != "-" || l.Rows[1].Expiry != "2025/05/26" {
+		t.Errorf("rows %+v, want B without expiry and C", l.Rows)
+	}
+	if len(problems) != 2 || !problems[0].Dropped || problems[0].Row != 1 || problems[1].Dropped {
+		t.Errorf("problems %+v", problems)
+	}
+	for _, p := range problems {
+		if strings.Contains(p.Message+p.MessageEn, testKey) {
+			t.Error("a row problem quotes the key")
+		}
 	}
 }

@@ -15,19 +15,19 @@ const App = "keyrelay"
 
 // Limits of a client message.
 const (
-	MaxFrame     = 64 << 10 // bytes in one text frame
-	MaxString    = 4 << 10  // bytes in any string field
-	MaxIDLen     = 64       // bytes in "id" and "ref"
-	MaxAPIs      = 500      // entries in capture.apis
-	MaxAppRows   = 500      // rows in app_list.listing.rows
-	MaxNameLen   = 200      // bytes in pair_request.client_name
-	MaxClientID  = 64       // bytes in a client id
-	MaxClaimLen  = 128      // bytes in a claim token
-	NonceBytes   = 32       // decoded nonce length
-	SecretBytes  = 32       // decoded pairing secret length
-	ProofBytes   = 32       // decoded HMAC-SHA256 length
-	MaxLast4Len  = 4        // characters in app_list key_last4
-	ModeFull     = "full"   // hello.mode
+	MaxFrame     = keyrelay.MaxMessageBytes // bytes in one text frame
+	MaxString    = 4 << 10                  // bytes in any string field outside capture and app_list (their limits are keyrelay's)
+	MaxIDLen     = 64                       // bytes in "id" and "ref"
+	MaxAPIs      = keyrelay.MaxAPIs         // entries of capture.apis kept; the rest are dropped
+	MaxAppRows   = keyrelay.MaxAppRows      // rows in app_list.listing.rows
+	MaxNameLen   = 200                      // bytes in pair_request.client_name
+	MaxClientID  = 64                       // bytes in a client id
+	MaxClaimLen  = 128                      // bytes in a claim token
+	NonceBytes   = 32                       // decoded nonce length
+	SecretBytes  = 32                       // decoded pairing secret length
+	ProofBytes   = 32                       // decoded HMAC-SHA256 length
+	MaxLast4Len  = keyrelay.MaxLast4Len     // characters in app_list key_last4; a row with more is dropped
+	ModeFull     = "full"                   // hello.mode
 	ModePairOnly = "pairing_only"
 )
 
@@ -205,9 +205,12 @@ type CaptureAck struct {
 	KeyLast4  string `json:"key_last4"`
 }
 
+// AppListAck says how many rows were stored and how many were dropped
+// (keyrelay.CleanListing).
 type AppListAck struct {
 	Header
-	Rows int `json:"rows"`
+	Rows    int `json:"rows"`
+	Skipped int `json:"skipped,omitempty"`
 }
 
 type LoginURLReply struct {

@@ -6,16 +6,22 @@ import (
 	"reflect"
 	"regexp"
 	"time"
-	"unicode/utf8"
 
 	"keyrelay/internal/keyrelay"
 )
 
 // validate checks what the JSON shape cannot: presence, lengths, encodings.
+// A capture's and an app list's fields are bounded by the domain's limits
+// instead (keyrelay/limits.go): descriptive ones are clipped, not refused,
+// so only the frame size bounds them here.
 func validate(m Message, ref string) error {
-	if err := checkStrings(reflect.ValueOf(m).Elem(), ""); err != nil {
-		err.Ref = ref
-		return err
+	switch m.(type) {
+	case *CaptureMsg, *AppList:
+	default:
+		if err := checkStrings(reflect.ValueOf(m).Elem(), ""); err != nil {
+			err.Ref = ref
+			return err
+		}
 	}
 	missing := func(field string) error {
 		return errorf(CodeBadMessage, ref, "必須の項目 %s がありません。", "Required field %s is missing.", field)
@@ -72,8 +78,6 @@ func validate(m Message, ref string) error {
 			return missing("capture.page_url")
 		case c.AppName == "":
 			return missing("capture.app_name")
-		case len(c.APIs) > MaxAPIs:
-			return errorf(CodeBadMessage, ref, "capture.apis が多すぎます（%d件まで）。", "capture.apis has too many entries (at most %d).", MaxAPIs)
 		}
 	case *AppList:
 		l := m.Listing
@@ -88,13 +92,8 @@ func validate(m Message, ref string) error {
 				return errorf(CodeBadMessage, ref, "listing.seen_at はRFC 3339の日時にしてください。", "listing.seen_at must be an RFC 3339 time.")
 			}
 		}
-		for _, r := range l.Rows {
-			// Only the last 4 may travel: a longer value could be a whole key.
-			if utf8.RuneCountInString(r.KeyLast4) > MaxLast4Len {
-				return errorf(CodeBadMessage, ref, "listing.rows[].key_last4 はキーの末尾4文字だけにしてください。",
-					"listing.rows[].key_last4 must hold only the key's last 4 characters.")
-			}
-		}
+		// Rows are judged one by one (keyrelay.CleanListing): a row whose
+		// key_last4 could be a whole key is dropped, never stored.
 	}
 	return nil
 }
@@ -173,12 +172,24 @@ func (c *Capture) Validate() error {
 		}
 		return NewError(CodeInvalidKey, "", "ライセンスキーの形式が正しくありません。", "The license key is implausible.")
 	}
+	// The identity (shop, app name); descriptive fields are clipped in Domain.
+	if err := keyrelay.CheckCapture(c.domain("", time.Time{})); err != nil {
+		ja, en := keyrelay.ErrorMessage(err)
+		return invalid(ja, en)
+	}
 	return nil
 }
 
-// Domain converts a validated capture for storage. CapturedAt falls back to
-// receivedAt when the extension did not say.
+// Domain converts a validated capture for storage, its descriptive fields
+// clipped to the domain's limits. CapturedAt falls back to receivedAt when
+// the extension did not say.
 func (c *Capture) Domain(clientID string, receivedAt time.Time) *keyrelay.Capture {
+	d := c.domain(clientID, receivedAt)
+	keyrelay.ClipCapture(d)
+	return d
+}
+
+func (c *Capture) domain(clientID string, receivedAt time.Time) *keyrelay.Capture {
 	captured := receivedAt
 	if t, err := time.Parse(time.RFC3339, c.CapturedAt); err == nil {
 		captured = t

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -17,9 +16,6 @@ type AppStatusService struct{ db *DB }
 var _ keyrelay.AppStatusService = (*AppStatusService)(nil)
 
 func NewAppStatusService(db *DB) *AppStatusService { return &AppStatusService{db: db} }
-
-// maxListingRows bounds one アプリ一覧 report; RMS lists a few dozen apps.
-const maxListingRows = 1000
 
 // RecordAppListing upserts each row of an アプリ一覧 visit. A row older than
 // what is stored (a late resend) changes nothing.
@@ -53,36 +49,11 @@ func (s *AppStatusService) RecordAppListing(ctx context.Context, l *keyrelay.App
 	return nil
 }
 
+// validateListing makes l storable row by row (keyrelay.CleanListing): a
+// bad row is dropped or loses only its expiry; the others are stored.
 func validateListing(l *keyrelay.AppListing) error {
-	if l == nil {
-		return keyrelay.Errorf(keyrelay.EINVALID, "アプリ一覧のデータが空です。", "The app list is empty.")
-	}
-	if len(l.Rows) > maxListingRows {
-		return keyrelay.Errorf(keyrelay.EINVALID, "アプリ一覧の行が多すぎます（%d行まで）。", "The app list has too many rows (at most %d).", maxListingRows)
-	}
-	for _, f := range []string{l.Shop.ID, l.Shop.URL, l.Shop.Name, l.PageURL} {
-		if len(f) > maxURLLen || !utf8.ValidString(f) {
-			return keyrelay.Errorf(keyrelay.EINVALID, "アプリ一覧の店舗情報が不正です。", "The app list's shop fields are invalid.")
-		}
-	}
-	for i := range l.Rows {
-		r := &l.Rows[i]
-		r.AppName = strings.TrimSpace(r.AppName)
-		if r.AppName == "" {
-			return keyrelay.Errorf(keyrelay.EINVALID, "アプリ一覧の%d行目にアプリ名がありません。", "Row %d of the app list has no app name.", i+1)
-		}
-		for _, f := range []string{r.Developer, r.AppName, r.KeyLast4, r.Expiry, r.State} {
-			if len(f) > maxTextLen || !utf8.ValidString(f) {
-				return keyrelay.Errorf(keyrelay.EINVALID, "アプリ一覧の%d行目に不正な値があります。", "Row %d of the app list has an invalid field.", i+1)
-			}
-		}
-		r.Expiry = strings.TrimSpace(r.Expiry)
-		if _, _, err := keyrelay.ParseRMSDate(r.Expiry); err != nil {
-			ja, en := keyrelay.ErrorMessage(err)
-			return keyrelay.Errorf(keyrelay.EINVALID, "アプリ「%[1]s」: %[2]s", "App %[1]q: %[3]s", r.AppName, ja, en)
-		}
-	}
-	return nil
+	_, err := keyrelay.CleanListing(l)
+	return err
 }
 
 func upsertAppStatus(ctx context.Context, tx *Tx, shopID int64, pageURL string, seen time.Time, r keyrelay.AppListRow) error {

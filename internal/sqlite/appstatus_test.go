@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,6 +200,44 @@ func TestAppStatusService(t *testing.T) {
 		}
 	})
 
+	// One bad row costs only itself: the others are stored, a row with an
+	// unreadable expiry is kept without one.
+	t.Run("bad rows are dropped or repaired one by one", func(t *testing.T) {
+		e := newEnv(t)
+		svc := sqlite.NewAppStatusService(e.db)
+		err := svc.RecordAppListing(ctx, listing("1", time.Time{},
+			keyrelay.AppListRow{AppName: "A", Expiry: "2026/06/01", KeyLast4: "AAAA"},
+			keyrelay.AppListRow{AppName: "B", Expiry: "来月", KeyLast4: "BBBB"},
+			keyrelay.AppListRow{AppName: "  ", Expiry: "-"},
+			keyrelay.AppListRow{AppName: "C\xff", Expiry: "-"},
+			keyrelay.AppListRow{AppName: "D", Expiry: "-", KeyLast4: "SL123456_AbCdEfGh12345678"},
+			keyrelay.AppListRow{AppName: "E", Expiry: "2026/07/01", Developer: strings.Repeat("開発", 500)},
+		))
+		if err != nil {
+			t.Fatal(err)
+		}
+		as, err := svc.FindAppStatuses(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, a := range as {
+			names = append(names, a.AppName)
+		}
+		if got, want := strings.Join(names, ","), "A,B,E"; got != want {
+			t.Fatalf("stored apps %s, want %s", got, want)
+		}
+		if a := findApp(t, svc, "A"); a.Expiry != "2026/06/01" || !a.ExpiresAt.Equal(jstDate(2026, 6, 1)) {
+			t.Errorf("A: %+v", a)
+		}
+		if b := findApp(t, svc, "B"); b.Expiry != "-" || !b.ExpiresAt.IsZero() || b.KeyLast4 != "BBBB" {
+			t.Errorf("B (unreadable expiry): %+v, want kept without an expiry", b)
+		}
+		if e := findApp(t, svc, "E"); len(e.Developer) > keyrelay.MaxDeveloperLen || !strings.HasSuffix(e.Developer, keyrelay.TruncMarker) {
+			t.Errorf("E: developer of %d bytes", len(e.Developer))
+		}
+	})
+
 	t.Run("bad input is refused and stores nothing", func(t *testing.T) {
 		e := newEnv(t)
 		svc := sqlite.NewAppStatusService(e.db)
@@ -207,9 +246,8 @@ func TestAppStatusService(t *testing.T) {
 			l    *keyrelay.AppListing
 		}{
 			{"nil", nil},
-			{"unreadable date", listing("1", time.Time{}, keyrelay.AppListRow{AppName: "A", Expiry: "2026/06/01"}, keyrelay.AppListRow{AppName: "B", Expiry: "来月"})},
-			{"no app name", listing("1", time.Time{}, keyrelay.AppListRow{AppName: "  ", Expiry: "-"})},
-			{"invalid UTF-8", listing("1", time.Time{}, keyrelay.AppListRow{AppName: "A\xff", Expiry: "-"})},
+			{"too many rows", listing("1", time.Time{}, make([]keyrelay.AppListRow, keyrelay.MaxAppRows+1)...)},
+			{"shop id too long", listing(strings.Repeat("1", keyrelay.MaxShopIDLen+1), time.Time{}, keyrelay.AppListRow{AppName: "A", Expiry: "-"})},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				err := svc.RecordAppListing(ctx, tc.l)

@@ -22,12 +22,11 @@ var _ keyrelay.CaptureService = (*CaptureService)(nil)
 
 func NewCaptureService(db *DB) *CaptureService { return &CaptureService{db: db} }
 
-// Input bounds: generous for anything RMS shows, small enough that a bad
-// client cannot bloat the file.
+// Bounds of the other records' text (pairings, credentials). A capture's
+// and an アプリ一覧 row's limits are the domain's (keyrelay/limits.go).
 const (
 	maxTextLen = 1024
 	maxURLLen  = 4096
-	maxAPIs    = 500
 )
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -80,42 +79,15 @@ func validateCapture(c *keyrelay.Capture) error {
 	if !uuidRE.MatchString(c.UUID) {
 		return keyrelay.Errorf(keyrelay.EINVALID, "取得IDがUUIDの形式ではありません。", "The capture id is not a UUID.")
 	}
-	if err := keyrelay.ValidateKey(c.Key); err != nil {
+	// The key and the identity decide; descriptive fields are cut to the
+	// domain's limits (keyrelay.ClipCapture), never a reason to refuse.
+	if err := keyrelay.CheckCapture(c); err != nil {
 		return err
 	}
-	if strings.TrimSpace(c.AppName) == "" {
-		return keyrelay.Errorf(keyrelay.EINVALID, "アプリ名がありません。", "The app name is missing.")
+	if len(c.ClientID) > maxTextLen || !utf8.ValidString(c.ClientID) {
+		return keyrelay.Errorf(keyrelay.EINVALID, "クライアントIDが不正です。", "The client id is invalid.")
 	}
-	for _, f := range []struct {
-		ja, en, v string
-		max       int
-	}{
-		{"店舗ID", "shop id", c.Shop.ID, maxTextLen},
-		{"店舗URL", "shop URL", c.Shop.URL, maxURLLen},
-		{"店舗名", "shop name", c.Shop.Name, maxTextLen},
-		{"アプリ名", "app name", c.AppName, maxTextLen},
-		{"開発会社", "developer", c.Developer, maxTextLen},
-		{"アプリURL", "app URL", c.AppURL, maxURLLen},
-		{"承認状態", "state", c.State, maxTextLen},
-		{"有効期限", "expiry", c.Expiry, maxTextLen},
-		{"ページURL", "page URL", c.PageURL, maxURLLen},
-		{"クライアントID", "client id", c.ClientID, maxTextLen},
-	} {
-		if len(f.v) > f.max {
-			return keyrelay.Errorf(keyrelay.EINVALID, "%[1]sが長すぎます（%[2]dバイトまで）。", "The %[3]s is too long (at most %[2]d bytes).", f.ja, f.max, f.en)
-		}
-		if !utf8.ValidString(f.v) {
-			return keyrelay.Errorf(keyrelay.EINVALID, "%[1]sに不正な文字コードが含まれています。", "The %[2]s is not valid UTF-8.", f.ja, f.en)
-		}
-	}
-	if len(c.APIs) > maxAPIs {
-		return keyrelay.Errorf(keyrelay.EINVALID, "APIリストが長すぎます（%d件まで）。", "The API list is too long (at most %d entries).", maxAPIs)
-	}
-	for _, a := range c.APIs {
-		if len(a.Name) > maxTextLen || len(a.Description) > maxTextLen || !utf8.ValidString(a.Name) || !utf8.ValidString(a.Description) {
-			return keyrelay.Errorf(keyrelay.EINVALID, "APIリストに不正な項目があります。", "The API list has an invalid entry.")
-		}
-	}
+	keyrelay.ClipCapture(c)
 	return nil
 }
 

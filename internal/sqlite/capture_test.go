@@ -131,8 +131,8 @@ func TestCreateCapture(t *testing.T) {
 			{"BadUUID", func(c *keyrelay.Capture) { c.UUID = "not-a-uuid" }},
 			{"NoApp", func(c *keyrelay.Capture) { c.AppName = "  " }},
 			{"LongName", func(c *keyrelay.Capture) { c.Shop.Name = strings.Repeat("店", 2000) }},
-			{"BadUTF8", func(c *keyrelay.Capture) { c.Developer = "\xff\xfe" }},
-			{"TooManyAPIs", func(c *keyrelay.Capture) { c.APIs = make([]keyrelay.API, 501) }},
+			{"LongShopID", func(c *keyrelay.Capture) { c.Shop.ID = strings.Repeat("1", keyrelay.MaxShopIDLen+1) }},
+			{"BadUTF8AppName", func(c *keyrelay.Capture) { c.AppName = "GoQ\xff\xfe" }},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := newCapture("123456", "GoQSystem", testKey)
@@ -151,6 +151,47 @@ func TestCreateCapture(t *testing.T) {
 		_, total, _ := cs.FindCaptures(ctx, keyrelay.CaptureFilter{})
 		if total != 0 {
 			t.Fatalf("invalid captures stored: %d", total)
+		}
+	})
+
+	// Descriptive fields never cost a valid key: they are cut to the
+	// domain's limits with a marker and the capture is stored.
+	t.Run("DescriptiveFieldsAreTruncated", func(t *testing.T) {
+		e := newEnv(t)
+		cs := sqlite.NewCaptureService(e.db)
+		in := newCapture("123456", "GoQSystem", testKey)
+		long := strings.Repeat("画像IDを指定して削除します。", 10<<10/len("画像IDを指定して削除します。")+1) // > 10 KB
+		in.APIs = make([]keyrelay.API, keyrelay.MaxAPIs+20)
+		for i := range in.APIs {
+			in.APIs[i] = keyrelay.API{Name: fmt.Sprintf("cabinet.file.api%d", i), Description: "短い説明"}
+		}
+		in.APIs[0].Description = long
+		in.Developer = "\xff\xfe" + strings.Repeat("開発", 1000)
+		in.AppURL = "https://example.com/" + strings.Repeat("a", 5000)
+		orig := in.APIs
+		got := mustCreate(t, e, in)
+		found, err := cs.FindCaptureByID(ctx, got.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key, err := cs.RevealKey(ctx, got.ID); err != nil || key != testKey {
+			t.Fatalf("key not stored intact: %v", err)
+		}
+		d := found.APIs[0].Description
+		if len(long) < 10<<10 || len(d) > keyrelay.MaxAPIDescLen || !strings.HasSuffix(d, keyrelay.TruncMarker) || !strings.HasPrefix(long, strings.TrimSuffix(d, keyrelay.TruncMarker)) {
+			t.Errorf("description: %d bytes stored (limit %d), want the start of the %d-byte original and the marker", len(d), keyrelay.MaxAPIDescLen, len(long))
+		}
+		if len(found.APIs) != keyrelay.MaxAPIs {
+			t.Errorf("%d APIs stored, want the first %d", len(found.APIs), keyrelay.MaxAPIs)
+		}
+		if len(found.Developer) > keyrelay.MaxDeveloperLen || !strings.HasPrefix(found.Developer, "\uFFFD") || !strings.HasSuffix(found.Developer, keyrelay.TruncMarker) {
+			t.Errorf("developer %q…: want valid UTF-8, cut with the marker", found.Developer[:20])
+		}
+		if len(found.AppURL) > keyrelay.MaxAppURLLen || !strings.HasSuffix(found.AppURL, keyrelay.TruncMarker) {
+			t.Errorf("app URL: %d bytes", len(found.AppURL))
+		}
+		if orig[0].Description != long {
+			t.Error("CreateCapture changed the caller's API list")
 		}
 	})
 

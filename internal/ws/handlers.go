@@ -116,18 +116,32 @@ func (c *conn) stillApproved(ref string) bool {
 	return false
 }
 
+// appList stores an アプリ一覧 visit row by row: a bad row is dropped or
+// loses its expiry (keyrelay.CleanListing), the others are stored.
 func (c *conn) appList(m *protocol.AppList) {
 	s, ref := c.s, m.ID
-	rows := len(m.Listing.Rows)
+	l := m.Listing.Domain(s.now())
+	problems, err := keyrelay.CleanListing(l)
+	if err != nil {
+		c.storeFailed(ref, "app listing", protocol.CodeBadMessage, err, "")
+		return
+	}
+	skipped := 0
+	for _, p := range problems {
+		if p.Dropped {
+			skipped++
+		}
+		s.log.Info("app list row", "row", p.Row, "dropped", p.Dropped, "why", p.MessageEn, "client_id", c.clientID)
+	}
 	if s.AppStatus != nil {
 		ctx, cancel := c.ctx()
 		defer cancel()
-		if err := s.AppStatus.RecordAppListing(ctx, m.Listing.Domain(s.now())); err != nil {
+		if err := s.AppStatus.RecordAppListing(ctx, l); err != nil {
 			c.storeFailed(ref, "record app listing", protocol.CodeBadMessage, err, "")
 			return
 		}
 	}
-	c.send(&protocol.AppListAck{Header: protocol.Header{Ref: ref}, Rows: rows})
+	c.send(&protocol.AppListAck{Header: protocol.Header{Ref: ref}, Rows: len(l.Rows), Skipped: skipped})
 }
 
 func (c *conn) loginURL(m *protocol.LoginURLRequest) {
