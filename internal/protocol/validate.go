@@ -34,6 +34,8 @@ func validate(m Message, ref string) error {
 			"Field %s must be %d bytes in unpadded base64url.", field, n)
 	}
 	switch m := m.(type) {
+	case *GoQResult:
+		return validateGoQResult(m, ref)
 	case *PairRequest:
 		if len(m.ClientName) > MaxNameLen {
 			return tooLong("client_name", MaxNameLen)

@@ -32,6 +32,10 @@ type Server struct {
 	Alerts keyrelay.AlertSource
 	// Paused may be nil; it reports whether deliveries are paused (一時停止).
 	Paused func() bool
+	// OnBrowserReady, when set, is called (in its own goroutine) when a
+	// pairing authenticates or says its GoQ tab is usable again (goq_ready):
+	// its deliveries waiting for the browser may go (goqtask.go).
+	OnBrowserReady func(clientID string)
 
 	Port int // the helper's port, for the Host check and login URLs
 	// BaseURL is the helper's own URL as it really listens, e.g.
@@ -53,6 +57,7 @@ type Server struct {
 	nonces   *nonceCache
 
 	pairs *ratelimit.Bucket // pairing requests, all connections together
+	goq   goqTasks          // browser-mode tasks waiting for a result
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
