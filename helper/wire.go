@@ -57,6 +57,18 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		Credentials:  st.credentials,
 		Destinations: dests,
 		Logger:       log.With("part", "outbox"),
+		Modes:        st.modes,
+		Browser:      app.ws,
+		GoQBaseURL:   goq.DefaultBaseURL,
+	}
+	// A browser that connects, or whose GoQ tab is usable again, gets its
+	// waiting deliveries (browser mode).
+	app.ws.OnBrowserReady = func(clientID string) {
+		if n, err := st.modes.WakeWaitingBrowser(ctx, clientID); err != nil {
+			log.Error("waking deliveries waiting for the browser", "err", err)
+		} else if n > 0 {
+			app.outbox.Wake()
+		}
 	}
 	alerts := &reminder.Source{Apps: st.appStatus}
 	app.rem = &reminder.Reminder{
