@@ -5,7 +5,7 @@
 'use strict';
 
 if (typeof importScripts === 'function' && typeof document === 'undefined') {
-  importScripts('lib/limits.js', 'lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'lib/wire.js', 'bg/store.js', 'bg/connection.js', 'bg/badge.js');
+  importScripts('lib/limits.js', 'lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'lib/wire.js', 'bg/store.js', 'bg/connection.js', 'bg/badge.js', 'lib/goqrules.js', 'bg/goq.js');
 }
 
 (function (root) {
@@ -328,6 +328,8 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     set_port: { from: 'page', run: (m) => setPort(m.port) },
     repair: { from: 'page', run: () => repair() },
     connect: { from: 'page', run: () => { conn.connect(); return { ok: true }; } },
+    goq_state: { from: 'page', run: () => kr.goq.goqState() },
+    goq_permission_granted: { from: 'page', run: () => kr.goq.permissionGranted().then(() => ({ ok: true })) },
   };
 
   chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
@@ -362,6 +364,8 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
           quote: cap(msg.quote), login_id: cap(msg.login_id),
         });
         refreshBadge();
+      } else if (msg.type === 'goq_task' && kr.goq) {
+        kr.goq.onTask(msg);
       } else if (msg.type === 'status') {
         alerts = Array.isArray(msg.alerts) ? msg.alerts : [];
         refreshBadge();
