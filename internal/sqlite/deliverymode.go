@@ -36,7 +36,12 @@ func (s *DeliveryModeService) SetDeliveryMode(ctx context.Context, destination, 
 	}
 	if mode == keyrelay.DeliveryModeBrowser {
 		// No GoQ password for this shop may stay: its own login goes (with
-		// the sealed password) and a shared login stops serving it.
+		// the sealed password) and a shared login stops serving it. With
+		// secure_delete the freed pages are zeroed, and the checkpoint
+		// below empties the WAL, so not even the ciphertext lingers.
+		if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+			return 0, fmt.Errorf("sqlite: set delivery mode: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM credential_shops WHERE destination = ? AND shop_key = ?`, destination, shopKey); err != nil {
 			return 0, fmt.Errorf("sqlite: set delivery mode: %w", err)
 		}
@@ -57,6 +62,12 @@ func (s *DeliveryModeService) SetDeliveryMode(ctx context.Context, destination, 
 	n, _ := res.RowsAffected()
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("sqlite: set delivery mode: %w", err)
+	}
+	if mode == keyrelay.DeliveryModeBrowser {
+		// Best effort: a reader in another process can keep the WAL; the
+		// next checkpoint (at the latest, Close) then does it.
+		_, _ = s.db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		_, _ = s.db.db.ExecContext(ctx, `PRAGMA secure_delete = OFF`)
 	}
 	return int(n), nil
 }
