@@ -337,26 +337,51 @@ func TestNoCredentials(t *testing.T) {
 	wantCode(t, err, keyrelay.EUNAUTHORIZED)
 }
 
-func TestLabelNotFound(t *testing.T) {
+// TestShortcutAndRoute: a configured path that does not open the settings
+// page is only a shortcut that failed: the client follows the seed's route
+// by link text and delivers. When the route does not get there either, the
+// error names the label.
+func TestShortcutAndRoute(t *testing.T) {
 	for name, path := range map[string]string{
-		"menu page":      "setting/mall",
-		"next step page": "setting/mall/rakuten/next",
+		"menu page":          "setting/mall",
+		"next step page":     "setting/mall/rakuten/next",
+		"settings page gone": "setting/mall/rakuten/webapi2",
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := start(t, fakegoq.MarkupTable, goq.WithPaths(goq.DefaultLoginPath, path))
-			_, err := e.deliver(t)
-			wantCode(t, err, keyrelay.EINVALID)
-			if _, en := keyrelay.ErrorMessage(err); !strings.Contains(en, goq.KeyLabel) {
-				t.Errorf("message %q does not name the label", en)
+			before := e.fake.Settings()
+			if _, err := e.deliver(t); err != nil {
+				t.Fatalf("Deliver: %v", err)
 			}
-			wantCounts(t, e.fake, 0, 1)
+			wantCounts(t, e.fake, 1, 1)
+			checkOnlyKey(t, before, e.fake.Settings(), newKey)
 		})
 	}
-	t.Run("settings page gone", func(t *testing.T) {
-		e := start(t, fakegoq.MarkupTable, goq.WithPaths(goq.DefaultLoginPath, "setting/mall/rakuten/webapi2"))
+	t.Run("route broken too", func(t *testing.T) {
+		noLink := func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				for k, v := range rec.Header() {
+					if k != "Content-Length" {
+						w.Header()[k] = v
+					}
+				}
+				w.WriteHeader(rec.Code)
+				io.WriteString(w, strings.ReplaceAll(rec.Body.String(), ">WEBAPI設定</a>", ">API連携</a>"))
+			})
+		}
+		e := startWrapped(t, fakegoq.MarkupTable, noLink, goq.WithPaths(goq.DefaultLoginPath, "setting/mall"))
 		_, err := e.deliver(t)
-		wantCode(t, err, keyrelay.ENOTFOUND)
+		wantCode(t, err, keyrelay.EINVALID)
+		if _, en := keyrelay.ErrorMessage(err); !strings.Contains(en, goq.KeyLabel) {
+			t.Errorf("message %q does not name the label", en)
+		}
+		wantCounts(t, e.fake, 0, 1)
 	})
+}
+
+func TestLabelNotFound(t *testing.T) {
 	t.Run("no login form", func(t *testing.T) {
 		notice := func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

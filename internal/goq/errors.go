@@ -32,17 +32,21 @@ import (
 //
 // No message contains the key, the password, or text from GoQ's pages.
 
+// errNotSettingsPage marks the errors that say a page is not the WEBAPI
+// settings page, after which the route by menu links is worth trying.
+var errNotSettingsPage = errors.New("not the WEBAPI settings page")
+
 func errFormNotFound() error {
-	return keyrelay.Errorf(keyrelay.EINVALID,
+	return fmt.Errorf("%w (%w)", keyrelay.Errorf(keyrelay.EINVALID,
 		"GoQSystem のWEBAPI設定画面に入力フォームが見つかりません。画面の構成が変わった可能性があります。",
-		"No form was found on the GoQSystem WEBAPI settings page; the page may have changed.")
+		"No form was found on the GoQSystem WEBAPI settings page; the page may have changed."), errNotSettingsPage)
 }
 
 func errLabelNotFound() error {
-	return keyrelay.Errorf(keyrelay.EINVALID,
+	return fmt.Errorf("%w (%w)", keyrelay.Errorf(keyrelay.EINVALID,
 		"GoQSystem の画面に「%s」の入力欄が見つかりません。楽天市場のWEBAPI設定画面か確認してください。",
 		"The 「%s」 field was not found on the GoQSystem page; check that it is the 楽天市場 WEBAPI settings page.",
-		KeyLabel)
+		KeyLabel), errNotSettingsPage)
 }
 
 func errLoginFormNotFound() error {
