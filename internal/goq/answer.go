@@ -41,8 +41,10 @@ func validationMessage(p *page, key string) string {
 			if hiddenElement(n) {
 				return
 			}
-			if isErrorBox(n) {
-				if t := strings.Join(strings.Fields(textContent(n, true)), " "); t != "" {
+			// A box that holds fields or labels is a wrapper (CakePHP's
+			// div.input.error): its message is inside it.
+			if isErrorBox(n) && !holdsFields(n) {
+				if t := readableText(n); t != "" {
 					msgs = append(msgs, t)
 				}
 				return // nested boxes are part of this one
@@ -105,4 +107,52 @@ func errRejected(quote string) error {
 			"同じキーを再送しても結果は変わらないため、自動の再試行はしません。内容を確認してください。",
 		MessageEn: "GoQSystem refused to save the license key (its message is recorded as shown). " +
 			"Sending the same key again would not change that, so keyrelay will not retry; please check."}
+}
+
+func holdsFields(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			switch c.DataAtom {
+			case atom.Input, atom.Select, atom.Textarea, atom.Label, atom.Button:
+				return true
+			}
+			if holdsFields(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readableText is n's visible text as it reads on screen: blocks and line
+// breaks separate words, runs of white space collapse.
+func readableText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Template, atom.Noscript:
+				return
+			}
+			if hiddenElement(n) {
+				return
+			}
+			if blockTags[n.DataAtom] || n.DataAtom == atom.Br {
+				b.WriteByte(' ')
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode && blockTags[n.DataAtom] {
+			b.WriteByte(' ')
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
 }

@@ -604,3 +604,27 @@ func TestDeliverFormAttribute(t *testing.T) {
 	wantCounts(t, e.fake, 1, 1)
 	checkOnlyKey(t, before, e.fake.Settings(), newKey)
 }
+
+// TestDeliverRejected: GoQ answers the save with a validation message: the
+// delivery fails with EREJECTED quoting it verbatim, after exactly one POST
+// and without reading the page again.
+func TestDeliverRejected(t *testing.T) {
+	for _, m := range fakegoq.Markups {
+		t.Run(m.String(), func(t *testing.T) {
+			e := start(t, m)
+			const msg = "RMS Service Square ライセンスキーの有効期限が切れています。RMSで再発行してください。"
+			e.fake.SetReject(msg)
+			before := e.fake.Settings()
+			_, err := e.deliver(t)
+			wantCode(t, err, keyrelay.EREJECTED)
+			var kerr *keyrelay.Error
+			if !errors.As(err, &kerr) || kerr.Quote != msg {
+				t.Errorf("quote %q, want %q", kerr.Quote, msg)
+			}
+			wantCounts(t, e.fake, 1, 1)
+			if !maps.Equal(before, e.fake.Settings()) {
+				t.Errorf("settings changed by a rejected save")
+			}
+		})
+	}
+}

@@ -419,6 +419,13 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, _ string, sess *se
 		return
 	}
 	s.postCount++
+	if msg := s.faults.reject; msg != "" {
+		v := formView{CSRF: sess.csrf, SettingID: s.opts.SettingID, Version: strconv.Itoa(s.version),
+			S: copySettings(s.settings), KeyDisplay: s.faults.keyDisplay, Error: msg}
+		s.mu.Unlock()
+		render(w, formTmpl[s.opts.Markup], v)
+		return
+	}
 	stored := !s.faults.ignoreSaves
 	if stored {
 		var changed []string
