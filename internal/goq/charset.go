@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/unicode"
 
 	"keyrelay/internal/keyrelay"
@@ -193,6 +194,24 @@ func submissionEncoding(f *form, docCharset string) (encoding.Encoding, string) 
 func encodeText(enc encoding.Encoding, s string) []byte {
 	if enc == nil {
 		return []byte(s)
+	}
+	var one func(rune) ([]byte, bool)
+	switch enc {
+	case japanese.ShiftJIS:
+		one = encodeShiftJIS
+	case japanese.EUCJP:
+		one = encodeEUCJP
+	}
+	if one != nil {
+		var out []byte
+		for _, r := range s {
+			if b, ok := one(r); ok {
+				out = append(out, b...)
+			} else {
+				out = append(out, "&#"+strconv.Itoa(int(r))+";"...)
+			}
+		}
+		return out
 	}
 	e := enc.NewEncoder()
 	var out []byte

@@ -54,7 +54,12 @@ func start(t testing.TB, m fakegoq.Markup, opts ...goq.Option) *env {
 // startWrapped serves the fake behind wrap, for pages the fake does not have.
 func startWrapped(t testing.TB, m fakegoq.Markup, wrap func(http.Handler) http.Handler, opts ...goq.Option) *env {
 	t.Helper()
-	fake := fakegoq.New(fakegoq.Options{Markup: m})
+	return startWith(t, fakegoq.Options{Markup: m}, wrap, opts...)
+}
+
+func startWith(t testing.TB, fo fakegoq.Options, wrap func(http.Handler) http.Handler, opts ...goq.Option) *env {
+	t.Helper()
+	fake := fakegoq.New(fo)
 	var h http.Handler = fake.Handler()
 	if wrap != nil {
 		h = wrap(h)

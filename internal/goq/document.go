@@ -331,7 +331,21 @@ func hiddenElement(n *html.Node) bool {
 	}
 	st, _ := attr(n, "style")
 	st = strings.ToLower(strings.Join(strings.Fields(st), ""))
-	return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
+	if strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden") {
+		return true
+	}
+	// Class names that CSS frameworks and help icons use to hide text
+	// (screen-reader text, tooltip bodies); no style sheet is applied here,
+	// so the names are the evidence.
+	cls, _ := attr(n, "class")
+	for _, c := range strings.Fields(strings.ToLower(cls)) {
+		switch c {
+		case "sr-only", "visually-hidden", "screen-reader-text", "d-none", "hidden", "hide", "is-hidden",
+			"invisible", "tooltip", "tooltiptext", "tooltip-text", "tooltip-inner", "popover", "balloon":
+			return true
+		}
+	}
+	return false
 }
 
 // stripCollapse is the HTML Standard's "strip and collapse ASCII

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 
+	"golang.org/x/net/html"
+
 	"keyrelay/internal/keyrelay"
 )
 
@@ -94,6 +96,9 @@ func chooseSaveButton(f *form) (*control, error) {
 	switch {
 	case len(found) == 0 && len(scripted) > 0:
 		return nil, errScriptOnly("「"+buttonName(scripted[0])+"」ボタン", "the 「"+buttonName(scripted[0])+"」 button")
+	case len(found) == 0 && scriptedLink(f) != "":
+		n := scriptedLink(f)
+		return nil, errScriptOnly("「"+n+"」はリンクやボタン風の要素で、押すとスクリプトが送信します", "「"+n+"」 is a link or widget a script submits with")
 	case len(found) == 0:
 		return nil, keyrelay.Errorf(keyrelay.EINVALID,
 			"GoQSystem の画面に保存ボタン（「%s」など）が見つかりません。送信していません。",
@@ -193,4 +198,30 @@ func hardWrapped(c *control) bool {
 		}
 	}
 	return false
+}
+
+// scriptedLink returns the name of a save-like element in f that is not a
+// button but a link or widget with a script behind it (onclick, or a
+// javascript: URL), or "".
+func scriptedLink(f *form) string {
+	var name string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && name == ""; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			href, _ := attr(c, "href")
+			_, onclick := attr(c, "onclick")
+			if onclick || strings.HasPrefix(strings.ToLower(strings.TrimSpace(href)), "javascript:") {
+				if t := strings.Join(strings.Fields(textContent(c, true)), " "); saveRank(t) > 0 {
+					name = t
+					return
+				}
+			}
+			walk(c)
+		}
+	}
+	walk(f.node)
+	return name
 }

@@ -102,6 +102,9 @@ type Options struct {
 	// KeyDisplay is how the settings page shows the stored key; the zero
 	// value shows it as is. SetKeyDisplay changes it on a running fake.
 	KeyDisplay KeyDisplay
+	// CorpusPage, when set, serves that page of the corpus (see corpus.go)
+	// as the settings page instead of Markup's form.
+	CorpusPage string
 }
 
 // Demo credentials, used when Options leaves them empty.
@@ -125,6 +128,8 @@ type Server struct {
 	loginCount  int
 	lastChanged []string
 	faults      faults
+	corpus      CorpusPage
+	corpusPosts []CorpusPost
 }
 
 type session struct {
@@ -149,6 +154,13 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, settings: st, version: 3, sessions: map[string]*session{}}
 	s.faults.keyDisplay = opts.KeyDisplay
+	if opts.CorpusPage != "" {
+		p, ok := Corpus(opts.CorpusPage)
+		if !ok {
+			panic("fakegoq: no corpus page " + opts.CorpusPage)
+		}
+		s.corpus = p
+	}
 	s.routes()
 	return s
 }
@@ -230,9 +242,14 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+SettingPath, s.authed(s.page(menuSetting)))
 	m.HandleFunc("GET "+MallPath, s.authed(s.page(menuMall)))
 	m.HandleFunc("GET "+RakutenPath, s.authed(s.page(menuRakuten)))
-	m.HandleFunc("GET "+SettingsPath, s.authed(s.settingsPage))
-	m.HandleFunc("POST "+SettingsPath, s.authed(s.save))
-	m.HandleFunc("POST "+SavePath, s.authed(s.save))
+	if s.corpus.Name != "" {
+		m.HandleFunc("GET "+SettingsPath, s.authed(s.corpusPageHandler))
+		m.HandleFunc("POST "+BasePath, s.authed(s.corpusSave))
+	} else {
+		m.HandleFunc("GET "+SettingsPath, s.authed(s.settingsPage))
+		m.HandleFunc("POST "+SettingsPath, s.authed(s.save))
+		m.HandleFunc("POST "+SavePath, s.authed(s.save))
+	}
 	m.HandleFunc("GET "+NextPath, s.authed(s.page(nextStep)))
 	s.mux = m
 }
