@@ -154,7 +154,7 @@ func TestSaveButtonRefusals(t *testing.T) {
 		"script button only":    {`<button type=button onclick="save()">保存</button>`, "JavaScript"},
 		"onclick fills a field": {`<input type=submit value=保存 onclick="document.forms[0].k2.value=this.form.k.value">`, "onclick"},
 		"disabled until script": {`<input type=submit value=保存 disabled>`, "disabled"},
-		"link only":             {`<a href="javascript:document.forms[0].submit()">保存</a>`, "No save button"},
+		"link only":             {`<a href="javascript:document.forms[0].submit()">保存</a>`, "JavaScript"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := saveButton(t, tc.buttons)
