@@ -294,7 +294,6 @@ func crlf(s string) string {
 
 var (
 	validFloat     = regexp.MustCompile(`^-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$`)
-	validColor     = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 	validDate      = regexp.MustCompile(`^[0-9]{4,}-[0-9]{2}-[0-9]{2}$`)
 	validMonth     = regexp.MustCompile(`^[0-9]{4,}-[0-9]{2}$`)
 	validWeek      = regexp.MustCompile(`^[0-9]{4,}-W[0-9]{2}$`)
@@ -332,10 +331,8 @@ func sanitizeValue(typ, v string, n *html.Node) string {
 	case "range":
 		return sanitizeRange(v, n)
 	case "color":
-		if validColor.MatchString(v) {
-			return strings.ToLower(v)
-		}
-		return "#000000"
+		c, _ := sanitizeColor(v)
+		return c
 	case "date":
 		return keepIf(validDate, v)
 	case "month":

@@ -160,7 +160,29 @@ func (kf *keyField) prepare() error {
 	}
 	kf.submitter = sub
 	for _, c := range kf.ctl.form.controls {
-		if c.tag == "textarea" && !controlDisabled(c) && hardWrapped(c) {
+		if c.name == "" || controlDisabled(c) || isButton(c) {
+			continue
+		}
+		// Browsers disagree here: Chromium submits a field inside a
+		// <datalist>, the HTML Standard (and so this client) does not.
+		if c.tag != "fieldset" && c.tag != "object" && c.tag != "output" && inDatalist(c) {
+			return &keyrelay.Error{Code: keyrelay.EINVALID,
+				Message: "GoQSystem の設定画面に、ブラウザーによって送信されたりされなかったりする欄（datalist の中の「" + c.name + "」）があり、" +
+					"どう送るのが正しいか判断できないため送信していません。",
+				MessageEn: "The GoQSystem settings page has a field inside a datalist (「" + c.name + "」), which browsers " +
+					"disagree on submitting; keyrelay cannot tell what GoQ expects, so nothing was sent."}
+		}
+		if c.tag == "input" && c.typ == "color" {
+			if v, _ := attr(c.node, "value"); v != "" {
+				if _, sure := sanitizeColor(v); !sure {
+					return &keyrelay.Error{Code: keyrelay.EINVALID,
+						Message: "GoQSystem の設定画面の色の欄（「" + c.name + "」）の値を、ブラウザーと同じ形に直せないため送信していません。",
+						MessageEn: "The GoQSystem settings page has a color field (「" + c.name + "」) whose value keyrelay cannot " +
+							"normalise exactly as a browser does, so nothing was sent."}
+				}
+			}
+		}
+		if c.tag == "textarea" && hardWrapped(c) {
 			return &keyrelay.Error{Code: keyrelay.EINVALID,
 				Message: "GoQSystem の設定画面に、ブラウザーが表示幅で改行を入れて送信する欄（textarea wrap=hard）があり、" +
 					"同じ内容を再現できないため送信していません。",

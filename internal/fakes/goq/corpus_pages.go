@@ -50,4 +50,5 @@ var corpusPages = []CorpusPage{
 	{Name: "18_undecodable_charset", Charset: "ISO-2022-KR", HeaderCharset: true, Refuse: "(ISO-2022-KR)"},
 	{Name: "19_duplicate_label", Charset: "UTF-8", Refuse: "more than one field"},
 	{Name: "20_get_form", Charset: "UTF-8", Refuse: "does not use POST"},
+	{Name: "21_datalist_field", Charset: "UTF-8", Refuse: "inside a datalist (「recent_used」)"},
 }
