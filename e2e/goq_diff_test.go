@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -289,4 +291,86 @@ func decodeSave(p fakegoq.CorpusPost) (map[string][]string, error) {
 		return nil, err
 	}
 	return req.PostForm, nil
+}
+
+// charRefFragments are the pieces the character-reference cases are built
+// from: legacy references with and without ";", followed by "=", an
+// alphanumeric or nothing; numeric references at and beyond the edges
+// (NUL, C1 controls remapped to windows-1252, surrogates, beyond U+10FFFF);
+// and plain text, quotes and line breaks around them.
+var charRefFragments = []string{
+	"&amp", "&amp;", "&AMP;", "&ampx", "&amp=", "&amp;=", "&not", "&notin", "&notin;", "&notit;", "&noti", "&copy",
+	"&copy=", "&copy2", "&copy;", "&lt", "&lt;", "&gt=", "&#65", "&#65;", "&#x41", "&#X41;", "&#x", "&#;", "&#0;",
+	"&#128;", "&#x9F;", "&#x81;", "&#xD800;", "&#x110000;", "&#99999999999;", "&#x1F600;", "&", "&;", "&a", "&zz;",
+	"&frac12", "&frac12;", "&frac12=", "&Aacute", "&aacute;x", "&thetasym;", "&NotEqualTilde;", "&nbsp", "&nbsp;a",
+	"&ampamp;", "&&amp;", "&#10;", "&#13;", "&#x0D;&#x0A;", "\r\n", "\r", "\n", "=", "'", "\"", " ", "a", "日", "\t",
+	"&lang;", "&langle;", "&LT", "&gtx", "&#x000041;", "&#0065", "&#x7f;", "&#xFDD0;", "&#1114111;",
+}
+
+// TestCharRefDifferential compares, for a fixed set of generated cases,
+// the values Chromium's DOM holds with those of the Go client's parser:
+// attribute values (double-, single- and unquoted) and textarea text. The
+// cases come from a fixed seed, so the test is the same on every run; the
+// Go fuzz target FuzzParse explores further without a browser.
+func TestCharRefDifferential(t *testing.T) {
+	e := startGoQDiff(t)
+	rnd := rand.New(rand.NewPCG(13, 2026))
+	var page strings.Builder
+	page.WriteString("<!DOCTYPE html><meta charset=utf-8><title>refs</title><form>\n")
+	var cases []string
+	for i := 0; i < 400; i++ {
+		var v strings.Builder
+		for n := 1 + rnd.IntN(3); n > 0; n-- {
+			v.WriteString(charRefFragments[rnd.IntN(len(charRefFragments))])
+		}
+		s := v.String()
+		switch i % 4 {
+		case 0:
+			if strings.Contains(s, `"`) {
+				continue
+			}
+			fmt.Fprintf(&page, "<input type=hidden value=\"%s\">\n", s)
+		case 1:
+			if strings.Contains(s, "'") {
+				continue
+			}
+			fmt.Fprintf(&page, "<input type=hidden value='%s'>\n", s)
+		case 2:
+			if strings.ContainsAny(s, " \t\r\n\"'=<>`") {
+				continue
+			}
+			fmt.Fprintf(&page, "<input type=hidden value=%s>\n", s)
+		case 3:
+			fmt.Fprintf(&page, "<textarea>%s</textarea>\n", s)
+		}
+		cases = append(cases, s)
+	}
+	page.WriteString("</form>")
+	src := page.String()
+	e.sw.set(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, src)
+	}))
+	ctx, cancel := context.WithTimeout(e.ctx, extTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate("https://"+goqHost+"/refs")); err != nil {
+		t.Fatal(err)
+	}
+	browser, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('input, textarea')].map(e => e.tagName === 'INPUT' ? e.getAttribute('value') : e.defaultValue)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := goq.ParsedValues(src)
+	if len(browser) != len(cases) || len(ours) != len(cases) {
+		t.Fatalf("%d cases, Chromium has %d values, the parser %d", len(cases), len(browser), len(ours))
+	}
+	diffs := 0
+	for i := range cases {
+		if browser[i] != ours[i] {
+			diffs++
+			t.Errorf("case %q: Chromium %q, parser %q", cases[i], browser[i], ours[i])
+		}
+	}
+	t.Logf("%d cases compared, %d differ", len(cases), diffs)
 }

@@ -58,6 +58,7 @@ type option struct {
 const (
 	formSeqAttr = "data-keyrelay-form"
 	formOwnAttr = "data-keyrelay-owner"
+	leadAttr    = "data-keyrelay-lead" // see ownerPrepass
 )
 
 // parseDocument parses decoded page text.
@@ -154,12 +155,30 @@ func ownerPrepass(src string) string {
 	var out strings.Builder
 	out.Grow(len(src) + len(src)/16)
 	pointer, seq := -1, 0
+	var textarea []byte // a <textarea> start tag held back until its text is seen
 	for {
 		tt := z.Next()
+		raw := append([]byte(nil), z.Raw()...)
+		if textarea != nil {
+			// x/net/html drops a CR (and an LF after it) at the start of a
+			// textarea; the HTML Standard drops only an LF token, and a CR
+			// there can only come from a character reference (&#13;),
+			// which stays. Record what will be dropped, to put it back.
+			if tt == html.TextToken {
+				if t := z.Text(); len(t) > 0 && t[0] == '\r' {
+					lead := "13"
+					if len(t) > 1 && t[1] == '\n' {
+						lead = "13,10"
+					}
+					textarea = insertAttr(textarea, leadAttr+`="`+lead+`"`)
+				}
+			}
+			out.Write(textarea)
+			textarea = nil
+		}
 		if tt == html.ErrorToken {
 			return out.String()
 		}
-		raw := z.Raw()
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken && tt != html.EndTagToken {
 			out.Write(raw)
 			continue
@@ -182,19 +201,26 @@ func ownerPrepass(src string) string {
 				mark = formOwnAttr + `="` + strconv.Itoa(pointer) + `"`
 			}
 		}
-		if mark == "" {
-			out.Write(raw)
+		if mark != "" {
+			raw = insertAttr(raw, mark)
+		}
+		if string(name) == "textarea" && tt == html.StartTagToken {
+			textarea = raw
 			continue
 		}
-		// raw is "<" + name + rest; insert " mark" after the name.
-		i := 1
-		for i < len(raw) && raw[i] != ' ' && raw[i] != '\t' && raw[i] != '\n' && raw[i] != '\f' && raw[i] != '\r' && raw[i] != '/' && raw[i] != '>' {
-			i++
-		}
-		out.Write(raw[:i])
-		out.WriteString(" " + mark + " ")
-		out.Write(raw[i:])
+		out.Write(raw)
 	}
+}
+
+// insertAttr puts attr right after the tag name of the raw start tag.
+func insertAttr(raw []byte, attr string) []byte {
+	i := 1
+	for i < len(raw) && raw[i] != ' ' && raw[i] != '\t' && raw[i] != '\n' && raw[i] != '\f' && raw[i] != '\r' && raw[i] != '/' && raw[i] != '>' {
+		i++
+	}
+	out := append([]byte(nil), raw[:i]...)
+	out = append(out, " "+attr+" "...)
+	return append(out, raw[i:]...)
 }
 
 func newControl(n *html.Node) *control {
@@ -229,6 +255,12 @@ func newControl(n *html.Node) *control {
 		// The raw value is the child text; the parser has already dropped a
 		// leading newline and turned CR LF and CR into LF.
 		c.value = textContent(n, false)
+		switch l, _ := attr(n, leadAttr); l {
+		case "13":
+			c.value = "\r" + c.value
+		case "13,10":
+			c.value = "\r\n" + c.value
+		}
 	}
 	return c
 }
