@@ -234,7 +234,9 @@ func (s *session) submitKey(ctx context.Context, p *page, kf *keyField, key stri
 		return nil, err
 	}
 	answer, err := s.post(ctx, stepSave, sub, p.url)
-	if answer != nil && (err == nil || answer.status == 400 || answer.status == 422) {
+	// A login page in answer means the save was not processed (the caller
+	// decides what then); its "please log in" box is not GoQ refusing the key.
+	if answer != nil && (err == nil || answer.status == 400 || answer.status == 422) && answer.loginForm() == nil {
 		if msg := validationMessage(answer, key); msg != "" {
 			return answer, errRejected(msg)
 		}
