@@ -59,7 +59,8 @@ func decodePage(body []byte, contentType string) (string, string, error) {
 	// the legacy Japanese encodings can encode U+FFFD, so one in the output
 	// is a byte that did not decode.
 	out, err := enc.NewDecoder().Bytes(body)
-	if err != nil || bytes.ContainsRune(out, utf8.RuneError) && !bytes.ContainsRune(body, utf8.RuneError) {
+	// (bytes.ContainsRune would match any invalid sequence in body too.)
+	if err != nil || bytes.Contains(out, []byte("\uFFFD")) && !bytes.Contains(body, []byte("\uFFFD")) {
 		return "", "", errUndecodable(name)
 	}
 	return strings.TrimPrefix(string(out), "\ufeff"), name, nil

@@ -1,8 +1,12 @@
 // Package goq delivers a license key to GoQSystem: it logs in, opens
-// 受注管理 → 各種設定 → モール詳細設定 → 楽天市場 → WEBAPI設定, puts the key into
-// the field labelled 「RMS Service Square ライセンスキー」, submits the form the
-// way a browser would (every other field exactly as GoQ rendered it), and
-// reads the page again to verify the save.
+// 受注管理 → 各種設定 → モール詳細設定 → 楽天市場 → WEBAPI設定 (the configured
+// path as a shortcut, else by link text), puts the key into the field
+// labelled 「RMS Service Square ライセンスキー」 (and its confirmation twin),
+// presses the save button it finds by name, submitting exactly what a browser
+// would (every other field as GoQ rendered it, in the page's charset), and
+// reads the page again to verify the save. A validation message in GoQ's
+// answer ends the delivery with EREJECTED quoting it. docs/GOQ.md has the
+// rules.
 //
 // Exactly-once rests on read-before-write: every Deliver first reads the
 // stored value and posts nothing if it already is the key, so a retry after

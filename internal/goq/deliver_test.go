@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -631,5 +632,40 @@ func TestDeliverRejected(t *testing.T) {
 				t.Errorf("settings changed by a rejected save")
 			}
 		})
+	}
+}
+
+// TestCredentialsSettingsPath: the login's own settings path is the
+// shortcut tried first; the default path is then never opened.
+func TestCredentialsSettingsPath(t *testing.T) {
+	var mu sync.Mutex
+	gets := map[string]int{}
+	custom := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				mu.Lock()
+				gets[r.URL.Path]++
+				mu.Unlock()
+			}
+			if r.URL.Path == "/goq21/custom/api-settings" {
+				r2 := r.Clone(r.Context())
+				r2.URL.Path = fakegoq.SettingsPath
+				next.ServeHTTP(w, r2)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	e := startWrapped(t, fakegoq.MarkupTable, custom)
+	e.creds.SettingsPath = "/custom/api-settings"
+	before := e.fake.Settings()
+	if _, err := e.deliver(t); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	checkOnlyKey(t, before, e.fake.Settings(), newKey)
+	mu.Lock()
+	defer mu.Unlock()
+	if gets["/goq21/custom/api-settings"] < 2 || gets[fakegoq.SettingsPath] != 0 {
+		t.Errorf("GETs %v: want the custom path (read and verify), never the default", gets)
 	}
 }

@@ -215,3 +215,62 @@ func TestValidationMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestHeadingBeforeTheFormLabelsNothing(t *testing.T) {
+	_, err := find(t, `<h2>RMS Service Square ライセンスキー</h2><form method=post><input name=shop_url><input type=submit value=保存></form>`)
+	if keyrelay.ErrorCode(err) != keyrelay.EINVALID {
+		t.Fatalf("error %v, want the label not found", err)
+	}
+}
+
+func TestHiddenSaveButtonIsNotPressed(t *testing.T) {
+	_, err := saveButton(t, `<input type=submit value=保存 style="display:none"><a href="#" onclick="save()">保存</a>`)
+	if _, en := keyrelay.ErrorMessage(err); !strings.Contains(en, "JavaScript") {
+		t.Fatalf("error %v, want the script-only refusal", err)
+	}
+}
+
+func TestDecodePage(t *testing.T) {
+	sjis := []byte("<meta charset=shift_jis><p>\x93\xfa\x96\x7b</p>") // 日本
+	for name, tc := range map[string]struct {
+		body        []byte
+		contentType string
+		want, cs    string
+	}{
+		"meta":             {sjis, "text/html", "日本", "Shift_JIS"},
+		"header wins":      {[]byte("<meta charset=utf-8>\xa4\xa2"), "text/html; charset=EUC-JP", "あ", "EUC-JP"},
+		"BOM wins":         {[]byte("\xef\xbb\xbf<meta charset=shift_jis>日本"), "text/html; charset=shift_jis", "日本", "UTF-8"},
+		"windows-31j":      {[]byte("\x82\xa0"), "text/html; charset=Windows-31J", "あ", "Shift_JIS"},
+		"undeclared utf-8": {[]byte("<p>日本</p>"), "text/html", "日本", "UTF-8"},
+		"http-equiv":       {[]byte(`<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=EUC-JP">` + "\xa4\xa2"), "", "あ", "EUC-JP"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			text, cs, err := decodePage(tc.body, tc.contentType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(text, tc.want) || cs != tc.cs {
+				t.Errorf("decoded %q as %s, want %q as %s", text, cs, tc.want, tc.cs)
+			}
+		})
+	}
+	for name, tc := range map[string]struct {
+		body        []byte
+		contentType string
+		names       string
+	}{
+		"unknown label":         {[]byte("<p>x</p>"), "text/html; charset=cp932", "(cp932)"},
+		"replacement":           {[]byte("<p>x</p>"), "text/html; charset=iso-2022-kr", "(iso-2022-kr)"},
+		"unknown meta":          {[]byte("<meta charset=x-user-defined-jp><p>x</p>"), "text/html", "(x-user-defined-jp)"},
+		"broken shift_jis":      {[]byte("<meta charset=shift_jis>\x93"), "", "(Shift_JIS)"},
+		"broken utf-8":          {[]byte("<meta charset=utf-8>\xff\xfe\xfd"), "", "(UTF-8)"},
+		"undeclared, not utf-8": {[]byte("<p>\x93\xfa\x96\x7b</p>"), "text/html", "none declared"},
+	} {
+		t.Run("refuses "+name, func(t *testing.T) {
+			_, _, err := decodePage(tc.body, tc.contentType)
+			if _, en := keyrelay.ErrorMessage(err); !strings.Contains(en, tc.names) {
+				t.Errorf("error %v, want one naming %q", err, tc.names)
+			}
+		})
+	}
+}

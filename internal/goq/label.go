@@ -424,6 +424,9 @@ func precedingTexts(d *document) map[*control]string {
 			if blockTags[n.DataAtom] {
 				flush()
 			}
+			if n.DataAtom == atom.Form {
+				last = "" // text before a form labels nothing in it
+			}
 		}
 		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
 			walk(ch)

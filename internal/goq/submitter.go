@@ -77,8 +77,8 @@ func chooseSaveButton(f *form) (*control, error) {
 	var found, scripted []*control
 	for _, c := range f.controls {
 		r := saveRank(buttonName(c))
-		if r == 0 || c.tag != "button" && c.tag != "input" {
-			continue
+		if r == 0 || c.tag != "button" && c.tag != "input" || !c.visible() {
+			continue // a hidden button is not one the operator presses
 		}
 		if !isSubmit(c) {
 			// <button type=button>保存</button> or <input type=button>: only
