@@ -274,3 +274,15 @@ func TestDecodePage(t *testing.T) {
 		})
 	}
 }
+
+func TestTwinNeedsAConfirmationLabel(t *testing.T) {
+	kf, err := findKeyField(parseDocument(`<form method=post><table>
+<tr><th>RMS Service Square ライセンスキー（RMSの画面で確認できます）</th><td><input name=k></td></tr>
+<tr><th>確認メールアドレス</th><td><input name=mail></td></tr></table><input type=submit value=保存></form>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kf.ctl.name != "k" || len(kf.twins) != 0 {
+		t.Fatalf("key %q twins %d, want k and none", kf.ctl.name, len(kf.twins))
+	}
+}

@@ -55,13 +55,18 @@ const (
 // colons, required/optional badges.
 var labelMarks = []string{"?", ":", "*", "※", "必須", "任意", "ⓘ", "!", "＊"}
 
-// Words that make a note or a suffix mean a confirmation twin, and words
-// that make a label name some other key (an old one, a test one, another
-// mall's). A label with one of the latter is never the key's.
+// twinMarks are what a confirmation twin's label says besides (or instead
+// of) the key's label, normalised; only these, so that 「確認メールアドレス」
+// after the key's field never gets the key. otherWords make a label name
+// some other key (an old one, a test one, another mall's): a label with one
+// of them is never the key's.
 var (
-	twinWords  = []string{"確認", "再入力", "もう一度", "再度", "confirm", "retype", "again"}
+	twinMarks = map[string]bool{"確認": true, "確認用": true, "確認入力": true, "確認用入力": true, "再入力": true,
+		"再入力用": true, "確認のため再入力": true, "確認のためもう一度入力": true, "確認のため再度入力": true,
+		"もう一度入力": true, "再度入力": true, "もう一度入力してください": true, "確認のため再入力してください": true,
+		"確認のためもう一度入力してください": true, "再入力(確認用)": true, "confirm": true, "confirmation": true, "retype": true}
 	otherWords = []string{"旧", "以前", "前回", "過去", "old", "previous", "予備", "失効", "期限切れ", "テスト", "test",
-		"sandbox", "検証", "yahoo", "amazon", "au", "qoo10", "wowma", "shopify", "メモ", "備考"}
+		"sandbox", "検証", "yahoo", "amazon", "qoo10", "wowma", "shopify", "メモ", "備考"}
 )
 
 // classifyLabel decides what a label text names. The text must be the key's
@@ -108,7 +113,7 @@ func classifyLabel(text string) labelKind {
 		if hasAny(n, otherWords) {
 			return labelOther
 		}
-		if hasAny(n, twinWords) {
+		if twinMarks[n] {
 			twin = true
 		}
 	}
@@ -117,13 +122,9 @@ func classifyLabel(text string) labelKind {
 		return labelTwin
 	case s == keyLabelNorm:
 		return labelKey
-	case strings.HasPrefix(s, keyLabelNorm):
-		rest := s[len(keyLabelNorm):]
-		if hasAny(rest, twinWords) && !hasAny(rest, otherWords) && len([]rune(rest)) <= 8 {
-			return labelTwin
-		}
-	case s != "" && len([]rune(s)) <= 12 && hasAny(s, twinWords) && !hasAny(s, otherWords) && !strings.Contains(s, "ライセンス") ||
-		s == "" && twin:
+	case strings.HasPrefix(s, keyLabelNorm) && twinMarks[s[len(keyLabelNorm):]]:
+		return labelTwin
+	case twinMarks[s] || s == "" && twin:
 		return labelTwinMark
 	}
 	return labelOther
