@@ -164,7 +164,20 @@ func (e *goqDiffEnv) browserSave(t *testing.T, p fakegoq.CorpusPage) fakegoq.Cor
 			if len(posts) != 1 {
 				t.Fatalf("Chromium posted %d times", len(posts))
 			}
-			// Leave the answer page before the next page's fake takes over.
+			// Let the answer load, then leave it, before the next page's
+			// fake takes over the address.
+			for {
+				loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(
+					`location.pathname !== %q && document.readyState === 'complete'`, fakegoq.SettingsPath)))
+				if err == nil && loaded {
+					break
+				}
+				select {
+				case <-ctx.Done():
+					t.Fatalf("Chromium never finished loading the answer to %s's save", p.Name)
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
 			if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 				t.Fatalf("Chromium leaving %s: %v", p.Name, err)
 			}
