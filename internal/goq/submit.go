@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/html"
 	"golang.org/x/text/encoding"
 
 	"keyrelay/internal/keyrelay"
@@ -67,9 +68,22 @@ func buildSubmission(d *document, pageURL *url.URL, f *form, set map[*control]st
 		}
 		target = u
 	}
-	// A POST's URL keeps the query and drops the fragment.
+	// A POST's URL keeps the query and drops the fragment. The query of the
+	// action is encoded as URL parsing does it: in the document's encoding,
+	// with the query percent-encode set.
+	rawQuery := target.RawQuery
+	if hasAction && action != "" {
+		if i := strings.IndexByte(action, '?'); i >= 0 {
+			q := action[i+1:]
+			if j := strings.IndexByte(q, '#'); j >= 0 {
+				q = q[:j]
+			}
+			docEnc, _ := submissionEncoding(&form{node: &html.Node{}}, d.charset)
+			rawQuery = encodeQuery(docEnc, q)
+		}
+	}
 	target = &url.URL{Scheme: target.Scheme, User: target.User, Host: target.Host, Path: target.Path,
-		RawPath: target.RawPath, RawQuery: target.RawQuery}
+		RawPath: target.RawPath, RawQuery: rawQuery}
 	if !sameOrigin(target, pageURL) {
 		return nil, keyrelay.Errorf(keyrelay.EINVALID,
 			"GoQSystem のフォームの送信先が別のサイトになっているため、送信を中止しました。",
@@ -163,6 +177,27 @@ func newBoundary() string {
 		r[i] = alnum[int(r[i])%len(alnum)]
 	}
 	return "----WebKitFormBoundary" + string(r)
+}
+
+// encodeQuery is the URL Standard's query state for a special URL: tabs
+// and newlines are removed, the text is encoded in the document's encoding
+// (unencodable characters as &#NNNN;), and the bytes in the special-query
+// percent-encode set (C0 controls, space, ", #, ', <, > and non-ASCII) are
+// percent-encoded; everything else, "%" included, stays.
+func encodeQuery(enc encoding.Encoding, q string) string {
+	q = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(q)
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for _, c := range encodeText(enc, q) {
+		if c < 0x21 || c > 0x7e || c == '"' || c == '#' || c == '\'' || c == '<' || c == '>' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // sameOrigin compares scheme, host and effective port.
