@@ -43,6 +43,12 @@ var corpusPages = []CorpusPage{
 	{Name: "22_sjis_query_action", Charset: "Shift_JIS", KeyField: "key",
 		KeySelector: `input[name=key]`, SaveSelector: `input[type=submit]`,
 		SavePath: "/goq21/setting/mall/rakuten/webapi_save.php?mode=%8DX%90V&shop=%83P%81[%83%8A%83%8C%81[%20%96{%93X&sid={{CSRF}}&note=%22a%27b%3Cc%3E"},
+	// The nested form's </form> closes the outer form, so after_inner,
+	// store_code and target are not in it: no browser sends them, and the
+	// client must not either. The key field and the save button join it by
+	// form=.
+	{Name: "23_nested_form_and_form_attr", Charset: "UTF-8", KeyField: "rms_license_key",
+		KeySelector: `#lk`, SaveSelector: `button.primary`, SavePath: "/goq21/mall/rakuten/api/update"},
 	{Name: "13_js_only_link", Charset: "UTF-8", Refuse: "JavaScript"},
 	{Name: "14_onclick_fills", Charset: "UTF-8", Refuse: "onclick"},
 	{Name: "15_disabled_until_script", Charset: "UTF-8", Refuse: "disabled"},
