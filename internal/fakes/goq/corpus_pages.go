@@ -49,6 +49,9 @@ var corpusPages = []CorpusPage{
 	// form=.
 	{Name: "23_nested_form_and_form_attr", Charset: "UTF-8", KeyField: "rms_license_key",
 		KeySelector: `#lk`, SaveSelector: `button.primary`, SavePath: "/goq21/mall/rakuten/api/update"},
+	{Name: "24_formaction_buttons", Charset: "UTF-8", KeyField: "api[license]",
+		KeySelector: `input[name="api[license]"]`, SaveSelector: `button[name=do]`,
+		SavePath: "/goq21/setting/mall/rakuten/api?do=save"},
 	{Name: "13_js_only_link", Charset: "UTF-8", Refuse: "JavaScript"},
 	{Name: "14_onclick_fills", Charset: "UTF-8", Refuse: "onclick"},
 	{Name: "15_disabled_until_script", Charset: "UTF-8", Refuse: "disabled"},
