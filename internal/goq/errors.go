@@ -23,14 +23,20 @@ import (
 //	               ErrUnverifiable, GoQ does not show the stored key, so
 //	               the save cannot be checked (not retried)
 //	EINVALID       no form, no 「RMS Service Square ライセンスキー」 label, more
-//	               than one, a read-only field, GoQ rejected the form (400), a
-//	               form that would send the key elsewhere or in a URL, an
-//	               unsupported charset, a redirect to another host
+//	               than one, a read-only field, no save button or several,
+//	               a form only JavaScript can submit, one whose submission
+//	               cannot be reproduced exactly, GoQ rejected the form (400), a
+//	               form that would send the key elsewhere or in a URL, a page
+//	               that cannot be decoded (the charset is named), a redirect
+//	               to another host
+//	EREJECTED      GoQ answered the save with a validation message, quoted
+//	               verbatim in Error.Quote (never retried)
 //	ENOTFOUND      the settings page is gone (404)
 //	EUNAUTHORIZED  login refused, or no GoQ login configured
 //	EFORBIDDEN     GoQ answered 403 twice (the account may not edit settings)
 //
-// No message contains the key, the password, or text from GoQ's pages.
+// No message contains the key, the password, or text from GoQ's pages,
+// except EREJECTED's Quote, which is GoQ's own words (the key masked).
 
 // errNotSettingsPage marks the errors that say a page is not the WEBAPI
 // settings page, after which the route by menu links is worth trying.
