@@ -126,9 +126,12 @@ func parseDocument(src string) *document {
 			if n := d.byID[id]; n != nil {
 				c.form = formOf[n]
 			}
-		} else if s, ok := attr(c.node, formOwnAttr); ok {
-			c.form = formBySeq[s]
+		} else if f := formBySeq[attrOr(c.node, formOwnAttr)]; f != nil {
+			c.form = f
 		} else {
+			// No pointer, or it named a <form> start tag the parser did not
+			// turn into a form in the document (inside a template, a
+			// select, or SVG): the nearest ancestor form.
 			for a := c.node.Parent; a != nil; a = a.Parent {
 				if f := formOf[a]; f != nil {
 					c.form = f
@@ -306,6 +309,11 @@ func attr(n *html.Node, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+func attrOr(n *html.Node, key string) string {
+	v, _ := attr(n, key)
+	return v
 }
 
 func has(n *html.Node, key string) bool {

@@ -35,8 +35,10 @@ import (
 //	EUNAUTHORIZED  login refused, or no GoQ login configured
 //	EFORBIDDEN     GoQ answered 403 twice (the account may not edit settings)
 //
-// No message contains the key, the password, or text from GoQ's pages,
-// except EREJECTED's Quote, which is GoQ's own words (the key masked).
+// No message contains the key or the password. Text from GoQ's pages
+// appears only where the operator needs it: EREJECTED's Quote (GoQ's own
+// words, the key masked) and the names of the buttons or fields a refusal
+// is about.
 
 // errNotSettingsPage marks the errors that say a page is not the WEBAPI
 // settings page, after which the route by menu links is worth trying.

@@ -401,3 +401,12 @@ func FuzzAttributeValue(f *testing.F) {
 func isNoncharOrControl(r rune) bool {
 	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r < 0xa0
 }
+
+// TestFormPointerNotSetInTemplate: a <form> inside a <template> does not set
+// the parser's form element pointer, so the next real form owns its inputs.
+func TestFormPointerNotSetInTemplate(t *testing.T) {
+	d := parseDocument(`<template><form id=t></template><form method=post><input name=a value=1></form>`)
+	if len(d.forms) != 1 || len(d.forms[0].controls) != 1 || d.forms[0].controls[0].name != "a" {
+		t.Fatalf("forms %d; want one form owning a", len(d.forms))
+	}
+}
