@@ -322,7 +322,8 @@ var charRefFragments = []string{
 
 // TestCharRefDifferential compares, for a fixed set of generated cases,
 // the values Chromium's DOM holds with those of the Go client's parser:
-// attribute values (double-, single- and unquoted) and textarea text. The
+// attribute values (double-, single- and unquoted), textarea text, and an
+// option's value taken from its text. The
 // cases come from a fixed seed, so the test is the same on every run; the
 // Go fuzz target FuzzParse explores further without a browser.
 func TestCharRefDifferential(t *testing.T) {
@@ -337,7 +338,11 @@ func TestCharRefDifferential(t *testing.T) {
 			v.WriteString(charRefFragments[rnd.IntN(len(charRefFragments))])
 		}
 		s := v.String()
-		switch i % 4 {
+		switch i % 5 {
+		case 4:
+			// An option without value= has its text as value, ASCII white
+			// space stripped and collapsed.
+			fmt.Fprintf(&page, "<select><option>%s</option></select>\n", s)
 		case 0:
 			if strings.Contains(s, `"`) {
 				continue
@@ -370,7 +375,8 @@ func TestCharRefDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
-		`[...document.querySelectorAll('input, textarea')].map(e => e.tagName === 'INPUT' ? e.getAttribute('value') : e.defaultValue)`))
+		`[...document.querySelectorAll('input, textarea, select')].map(e =>
+			e.tagName === 'INPUT' ? e.getAttribute('value') : e.tagName === 'SELECT' ? e.options[0].value : e.defaultValue)`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
 package goq
 
 // ParsedValues reports what the parser makes of a page: the value
-// attribute of every <input> and the raw value of every <textarea>, in tree
-// order. It exists for the comparison with a browser's DOM in the e2e tests
+// attribute of every <input>, the raw value of every <textarea> and the
+// value of every <select>'s first option, in tree order. It exists for the comparison with a browser's DOM in the e2e tests
 // (character references in attributes and text).
 func ParsedValues(page string) []string {
 	d := parseDocument(page)
@@ -14,6 +14,10 @@ func ParsedValues(page string) []string {
 			out = append(out, v)
 		case "textarea":
 			out = append(out, c.value)
+		case "select":
+			if len(c.options) > 0 {
+				out = append(out, c.options[0].value)
+			}
 		}
 	}
 	return out
