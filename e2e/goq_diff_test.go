@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -205,20 +206,19 @@ func (e *goqDiffEnv) clientSave(t *testing.T, p fakegoq.CorpusPage) (*fakegoq.Se
 	return fake, err
 }
 
-var imageCoords = regexp.MustCompile(`((?:^|&)(?:[^&=]*\.)?[xy])=[0-9]+`)
-
 // normalise masks what legitimately differs between two saves: the session's
-// token, the multipart boundary, and where on an image button the click
-// landed.
-func normalise(p fakegoq.CorpusPost) (path, ct string, body []byte) {
+// token, the multipart boundary, and where on the image button (if the save
+// button is one) the click landed.
+func normalise(p fakegoq.CorpusPost, page fakegoq.CorpusPage) (path, ct string, body []byte) {
 	path = strings.ReplaceAll(p.Path, p.CSRF, "{{CSRF}}")
 	body = bytes.ReplaceAll(p.Body, []byte(p.CSRF), []byte("{{CSRF}}"))
 	ct = p.ContentType
 	if mt, params, err := mime.ParseMediaType(ct); err == nil && mt == "multipart/form-data" {
 		body = bytes.ReplaceAll(body, []byte(params["boundary"]), []byte("BOUNDARY"))
 		ct = mt + "; boundary=BOUNDARY"
-	} else {
-		body = imageCoords.ReplaceAll(body, []byte("$1=0"))
+	} else if page.ImageButton != "" {
+		coords := regexp.MustCompile(`(^|&)(` + regexp.QuoteMeta(url.QueryEscape(page.ImageButton)) + `\.[xy])=[0-9]+`)
+		body = coords.ReplaceAll(body, []byte("$1$2=0"))
 	}
 	return path, ct, body
 }
@@ -261,8 +261,8 @@ func TestGoQDifferential(t *testing.T) {
 			if len(posts) != 1 {
 				t.Fatalf("the Go client posted %d times, want once", len(posts))
 			}
-			bp, bct, bb := normalise(browser)
-			gp, gct, gb := normalise(posts[0])
+			bp, bct, bb := normalise(browser, p)
+			gp, gct, gb := normalise(posts[0], p)
 			if bp != gp {
 				t.Errorf("action: Chromium %q, Go %q", bp, gp)
 			}

@@ -47,6 +47,9 @@ type CorpusPage struct {
 	KeySelector   string
 	TwinSelectors []string
 	SaveSelector  string
+	// ImageButton is the name of the save button when it is an image
+	// button: where on it the browser clicked (name.x, name.y) varies.
+	ImageButton string
 	// SavePath is the path (and query) the save posts to.
 	SavePath string
 	// Reject, when set, is the validation message the page answers a save

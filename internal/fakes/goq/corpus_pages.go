@@ -22,7 +22,7 @@ var corpusPages = []CorpusPage{
 		KeySelector: `input[name=license]`, SaveSelector: `button[name=action]`,
 		SavePath: "/goq21/setting/mall/rakuten/webapi"},
 	{Name: "07_image_buttons", Charset: "UTF-8", KeyField: "api_key",
-		KeySelector: `input[name=api_key]`, SaveSelector: `input[name=btn_save]`,
+		KeySelector: `input[name=api_key]`, SaveSelector: `input[name=btn_save]`, ImageButton: "btn_save",
 		SavePath: "/goq21/setting/mall/rakuten/webapi_update.php"},
 	{Name: "08_lookalikes_dl", Charset: "UTF-8", KeyField: "rakuten[key]",
 		KeySelector: `input[name="rakuten[key]"]`, SaveSelector: `input[type=submit]`,
