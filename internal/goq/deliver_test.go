@@ -669,3 +669,39 @@ func TestCredentialsSettingsPath(t *testing.T) {
 		t.Errorf("GETs %v: want the custom path (read and verify), never the default", gets)
 	}
 }
+
+// TestRouteToAMovedPage: GoQ moved WEBAPI設定 (the old path is gone and the
+// menu links to the new one): the route by link text finds it, with no
+// change to the configuration.
+func TestRouteToAMovedPage(t *testing.T) {
+	const moved = "/goq21/v2/mall/rakuten/api-settings"
+	move := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.Method == http.MethodGet && r.URL.Path == fakegoq.SettingsPath:
+				http.NotFound(w, r)
+				return
+			case r.URL.Path == moved:
+				r2 := r.Clone(r.Context())
+				r2.URL.Path = fakegoq.SettingsPath
+				r = r2
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				if k != "Content-Length" {
+					w.Header()[k] = v
+				}
+			}
+			w.WriteHeader(rec.Code)
+			io.WriteString(w, strings.ReplaceAll(rec.Body.String(), `href="`+fakegoq.SettingsPath+`"`, `href="`+moved+`"`))
+		})
+	}
+	e := startWrapped(t, fakegoq.MarkupTable, move)
+	before := e.fake.Settings()
+	if _, err := e.deliver(t); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	wantCounts(t, e.fake, 1, 1)
+	checkOnlyKey(t, before, e.fake.Settings(), newKey)
+}
