@@ -85,6 +85,12 @@ func classifyLabel(text string) labelKind {
 				s, changed = t, true
 			}
 		}
+		// 「…ライセンスキー ※RMSで発行されたキー」: a note after ※ runs to
+		// the end.
+		if i := strings.Index(s, "※"); i > 0 {
+			notes = append(notes, s[i+len("※"):])
+			s, changed = s[:i], true
+		}
 		for _, p := range [][2]string{{"(", ")"}, {"[", "]"}, {"「", "」"}, {"<", ">"}} {
 			if strings.HasSuffix(s, p[1]) {
 				if i := strings.LastIndex(s, p[0]); i >= 0 {
