@@ -156,3 +156,76 @@ func readableText(n *html.Node) string {
 	walk(n)
 	return strings.Join(strings.Fields(b.String()), " ")
 }
+
+// newText returns the blocks of text that answer shows and before did not,
+// when answer is the settings form again (it has the key's field), joined
+// by " / "; or "". It is asked only after the key was found not stored, so
+// a changed timestamp cannot turn a save into a refusal.
+func newText(before, answer *page, key string) string {
+	if before == nil || answer == nil {
+		return ""
+	}
+	ad, err := answer.parse()
+	if err != nil {
+		return ""
+	}
+	if _, err := findKeyField(ad); err != nil {
+		return ""
+	}
+	seen := map[string]bool{}
+	for _, b := range textBlocks(before.document().root) {
+		seen[b] = true
+	}
+	var fresh []string
+	for _, b := range textBlocks(ad.root) {
+		if !seen[b] && !successText(b) && !strings.Contains(b, key) {
+			fresh = append(fresh, b)
+			seen[b] = true
+		}
+	}
+	msg := strings.Join(fresh, " / ")
+	if len(msg) > 2000 {
+		msg = msg[:2000] + "…"
+	}
+	return msg
+}
+
+// textBlocks splits the visible text of a page into its blocks.
+func textBlocks(root *html.Node) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if t := strings.Join(strings.Fields(cur.String()), " "); t != "" {
+			out = append(out, t)
+		}
+		cur.Reset()
+	}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			cur.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Head, atom.Select, atom.Textarea, atom.Option:
+				return
+			}
+			if hiddenElement(n) {
+				return
+			}
+			if blockTags[n.DataAtom] || n.DataAtom == atom.Br {
+				flush()
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode && blockTags[n.DataAtom] {
+			flush()
+		}
+	}
+	walk(root)
+	flush()
+	return out
+}

@@ -150,13 +150,16 @@ func (c *Client) Deliver(ctx context.Context, req keyrelay.DeliveryRequest) (res
 // for when it may post a second time.
 func (s *session) save(ctx context.Context, p *page, kf *keyField, key string) (keyrelay.DeliveryResult, error) {
 	last4 := keyrelay.KeyLast4(key)
+	var before, answer *page // the page the key was posted from, and GoQ's answer
 	for reposted := false; ; reposted = true {
 		// When GoQ did not show the stored key before this post, neither a
 		// look now nor a later Deliver can tell whether the post landed; a
 		// post with an unknown outcome then ends with ErrUnverifiable,
 		// never with an error the outbox would retry by posting again.
 		hidden := !shown(kf.ctl)
-		answer, err := s.submitKey(ctx, p, kf, key)
+		before = p
+		var err error
+		answer, err = s.submitKey(ctx, p, kf, key)
 		if keyrelay.ErrorCode(err) == keyrelay.EREJECTED {
 			// GoQ said why it refused the key: that is the outcome.
 			return keyrelay.DeliveryResult{}, err
@@ -218,6 +221,13 @@ func (s *session) save(ctx context.Context, p *page, kf *keyField, key string) (
 	if now.ctl.value != key {
 		if !shown(now.ctl) {
 			return keyrelay.DeliveryResult{}, errUnverifiable(last4, nil)
+		}
+		// The key did not stick. If GoQ answered with the form again and
+		// text that was not there before, that text is most likely why
+		// (a validation message in markup validationMessage does not
+		// know): quote it rather than report an ignored save.
+		if msg := newText(before, answer, key); msg != "" {
+			return keyrelay.DeliveryResult{}, errRejected(msg)
 		}
 		return keyrelay.DeliveryResult{}, errVerifyMismatch()
 	}

@@ -705,3 +705,38 @@ func TestRouteToAMovedPage(t *testing.T) {
 	wantCounts(t, e.fake, 1, 1)
 	checkOnlyKey(t, before, e.fake.Settings(), newKey)
 }
+
+// TestDeliverRejectedInPlainMarkup: GoQ answers the save with the form again
+// and a message in markup with no error class; the key is not stored. The
+// new text is quoted as GoQ's refusal (EREJECTED), not reported as a save
+// that was ignored.
+func TestDeliverRejectedInPlainMarkup(t *testing.T) {
+	const msg = "入力されたライセンスキーは、このショップでは使用できません。"
+	refuse := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || r.URL.Path != fakegoq.SettingsPath {
+				next.ServeHTTP(w, r)
+				return
+			}
+			// Not passed on: nothing is stored. Answer with the form again.
+			get := r.Clone(r.Context())
+			get.Method, get.Body, get.ContentLength = http.MethodGet, http.NoBody, 0
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, get)
+			w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+			io.WriteString(w, strings.Replace(rec.Body.String(), "<h2>WEBAPI設定</h2>",
+				"<h2>WEBAPI設定</h2>\n<p class=\"msg\">"+msg+"</p>", 1))
+		})
+	}
+	e := startWrapped(t, fakegoq.MarkupTable, refuse)
+	before := e.fake.Settings()
+	_, err := e.deliver(t)
+	wantCode(t, err, keyrelay.EREJECTED)
+	var kerr *keyrelay.Error
+	if !errors.As(err, &kerr) || kerr.Quote != msg {
+		t.Errorf("error %v, want EREJECTED quoting %q", err, msg)
+	}
+	if !maps.Equal(before, e.fake.Settings()) {
+		t.Errorf("settings changed")
+	}
+}
