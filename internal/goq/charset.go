@@ -214,15 +214,21 @@ func encodeText(enc encoding.Encoding, s string) []byte {
 		}
 		return out
 	}
-	e := enc.NewEncoder()
-	var out []byte
+	// Other encodings: a character is tested alone, then the string with
+	// references in place of the unencodable ones is encoded in one pass,
+	// so that a stateful encoding (ISO-2022-JP) switches modes only where
+	// it must.
+	var sb strings.Builder
 	for _, r := range s {
-		b, err := e.Bytes([]byte(string(r)))
-		if err != nil || r == utf8.RuneError {
-			out = append(out, "&#"+strconv.Itoa(int(r))+";"...)
+		if _, err := enc.NewEncoder().String(string(r)); err != nil || r == utf8.RuneError {
+			sb.WriteString("&#" + strconv.Itoa(int(r)) + ";")
 			continue
 		}
-		out = append(out, b...)
+		sb.WriteRune(r)
+	}
+	out, err := enc.NewEncoder().Bytes([]byte(sb.String()))
+	if err != nil {
+		return []byte(sb.String()) // cannot happen: every rune was encodable alone
 	}
 	return out
 }

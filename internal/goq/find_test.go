@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/html/charset"
+
 	"keyrelay/internal/keyrelay"
 )
 
@@ -282,5 +284,12 @@ func TestTwinNeedsAConfirmationLabel(t *testing.T) {
 	}
 	if kf.ctl.name != "k" || len(kf.twins) != 0 {
 		t.Fatalf("key %q twins %d, want k and none", kf.ctl.name, len(kf.twins))
+	}
+}
+
+func TestEncodeTextStateful(t *testing.T) {
+	enc, _ := charset.Lookup("iso-2022-jp")
+	if got, want := string(encodeText(enc, "あい😀a")), "\x1b$B$\"$$\x1b(B&#128512;a"; got != want {
+		t.Errorf("iso-2022-jp %q, want %q", got, want)
 	}
 }
