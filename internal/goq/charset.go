@@ -12,7 +12,6 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/unicode"
 
 	"keyrelay/internal/keyrelay"
@@ -196,11 +195,15 @@ func encodeText(enc encoding.Encoding, s string) []byte {
 	if enc == nil {
 		return []byte(s)
 	}
+	// Compared by name: charset.Lookup and htmlindex may hand out wrapped
+	// encodings, not x/text's variables.
 	var one func(rune) ([]byte, bool)
-	switch enc {
-	case japanese.ShiftJIS:
+	switch canonicalName(enc) {
+	case "iso-2022-jp":
+		return encodeISO2022JP(s)
+	case "shift_jis":
 		one = encodeShiftJIS
-	case japanese.EUCJP:
+	case "euc-jp":
 		one = encodeEUCJP
 	}
 	if one != nil {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/htmlindex"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -288,8 +288,18 @@ func TestTwinNeedsAConfirmationLabel(t *testing.T) {
 }
 
 func TestEncodeTextStateful(t *testing.T) {
-	enc, _ := charset.Lookup("iso-2022-jp")
-	if got, want := string(encodeText(enc, "あい😀a")), "\x1b$B$\"$$\x1b(B&#128512;a"; got != want {
-		t.Errorf("iso-2022-jp %q, want %q", got, want)
+	enc, _ := htmlindex.Get("iso-2022-jp")
+	for in, want := range map[string]string{
+		"あい😀a":   "\x1b$B$\"$$\x1b(B&#128512;a",
+		"¥100\\": "\x1b(J\\100\x1b(B\\",
+		"ｶﾞ":     "\x1b$B%+!+\x1b(B",
+		"a\x1bb": "a&#65533;b",
+	} {
+		if got := string(encodeText(enc, in)); got != want {
+			t.Errorf("iso-2022-jp %q: %q, want %q", in, got, want)
+		}
+	}
+	if len(isoKatakana) != 0xff9f-0xff61+1 {
+		t.Errorf("index ISO-2022-JP katakana has %d entries", len(isoKatakana))
 	}
 }

@@ -1,6 +1,7 @@
 package goq
 
 import (
+	"strconv"
 	"sync"
 
 	"golang.org/x/text/encoding/japanese"
@@ -108,4 +109,78 @@ func encodeEUCJP(r rune) ([]byte, bool) {
 		return nil, false
 	}
 	return []byte{byte(p/94 + 0xa1), byte(p%94 + 0xa1)}, true
+}
+
+// isoKatakana is the Encoding Standard's index ISO-2022-JP katakana: the
+// full-width forms that half-width katakana U+FF61..U+FF9F are sent as.
+var isoKatakana = []rune("。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン゛゜")
+
+// encodeISO2022JP is the Encoding Standard's ISO-2022-JP encoder, with
+// unencodable characters written as &#NNNN; in ASCII state (the "html"
+// error mode): golang.org/x/text's sends half-width katakana as JIS X 0201
+// and cannot send ¥, where browsers send full-width katakana and ESC ( J.
+func encodeISO2022JP(s string) []byte {
+	const (
+		ascii = iota
+		roman
+		jis0208
+	)
+	state := ascii
+	var out []byte
+	esc := map[int]string{ascii: "\x1b(B", roman: "\x1b(J", jis0208: "\x1b$B"}
+	to := func(st int) {
+		if state != st {
+			out = append(out, esc[st]...)
+			state = st
+		}
+	}
+	ref := func(r rune) { out = append(out, "&#"+strconv.Itoa(int(r))+";"...) }
+	for _, r := range s {
+		switch {
+		case (state == ascii || state == roman) && (r == 0x0e || r == 0x0f || r == 0x1b):
+			ref(0xfffd)
+			continue
+		case state == ascii && r < 0x80:
+			out = append(out, byte(r))
+			continue
+		case state == roman && (r < 0x80 && r != 0x5c && r != 0x7e || r == 0xa5 || r == 0x203e):
+			switch r {
+			case 0xa5:
+				out = append(out, 0x5c)
+			case 0x203e:
+				out = append(out, 0x7e)
+			default:
+				out = append(out, byte(r))
+			}
+			continue
+		case r < 0x80:
+			to(ascii)
+			out = append(out, byte(r))
+			continue
+		case r == 0xa5 || r == 0x203e:
+			to(roman)
+			out = append(out, map[rune]byte{0xa5: 0x5c, 0x203e: 0x7e}[r])
+			continue
+		}
+		c := r
+		if c == 0x2212 {
+			c = 0xff0d
+		}
+		if c >= 0xff61 && c <= 0xff9f {
+			c = isoKatakana[c-0xff61]
+		}
+		jisOnce.Do(loadJIS)
+		p, ok := jis0208Pointer[c]
+		if !ok || p >= 94*94 {
+			if state == jis0208 {
+				to(ascii)
+			}
+			ref(r)
+			continue
+		}
+		to(jis0208)
+		out = append(out, byte(p/94+0x21), byte(p%94+0x21))
+	}
+	to(ascii)
+	return out
 }

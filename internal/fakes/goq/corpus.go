@@ -87,6 +87,8 @@ func (p CorpusPage) encoding() encoding.Encoding {
 		return japanese.ShiftJIS
 	case "euc-jp":
 		return japanese.EUCJP
+	case "iso-2022-jp":
+		return japanese.ISO2022JP
 	}
 	return nil
 }
