@@ -165,13 +165,10 @@ func newText(before, answer *page, key string) string {
 	if before == nil || answer == nil {
 		return ""
 	}
-	ad, err := answer.parse()
-	if err != nil {
+	if !answer.showsKeyField() {
 		return ""
 	}
-	if _, err := findKeyField(ad); err != nil {
-		return ""
-	}
+	ad := answer.document()
 	seen := map[string]bool{}
 	for _, b := range textBlocks(before.document().root) {
 		seen[b] = true
@@ -228,4 +225,15 @@ func textBlocks(root *html.Node) []string {
 	walk(root)
 	flush()
 	return out
+}
+
+// showsKeyField reports whether p is the settings form (it has the key's
+// field).
+func (p *page) showsKeyField() bool {
+	d, err := p.parse()
+	if err != nil {
+		return false
+	}
+	_, err = findKeyField(d)
+	return err == nil
 }

@@ -250,7 +250,10 @@ func (s *session) submitKey(ctx context.Context, p *page, kf *keyField, key stri
 	answer, err := s.post(ctx, stepSave, sub, p.url)
 	// A login page in answer means the save was not processed (the caller
 	// decides what then); its "please log in" box is not GoQ refusing the key.
-	if answer != nil && (err == nil || answer.status == 400 || answer.status == 422) && answer.loginForm() == nil {
+	// A normal answer counts only when it is the form again (GoQ shows its
+	// validation messages on the form; a notice box on the next step's page
+	// is not about the key). A 400 or 422 counts as it is.
+	if answer != nil && answer.loginForm() == nil && (err == nil && answer.showsKeyField() || err != nil && (answer.status == 400 || answer.status == 422)) {
 		if msg := validationMessage(answer, key); msg != "" {
 			return answer, errRejected(msg)
 		}

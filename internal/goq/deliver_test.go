@@ -740,3 +740,27 @@ func TestDeliverRejectedInPlainMarkup(t *testing.T) {
 		t.Errorf("settings changed")
 	}
 }
+
+// TestNoticeOnTheNextPageIsNotARefusal: the page after a successful save
+// carries a role=alert notice; the key was stored, so the delivery is
+// verified, not rejected.
+func TestNoticeOnTheNextPageIsNotARefusal(t *testing.T) {
+	notice := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != fakegoq.NextPath {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+			io.WriteString(w, strings.Replace(rec.Body.String(), "<main>",
+				`<main><div class="alert alert-danger" role="alert">12/1 2:00〜4:00 メンテナンスを行います</div>`, 1))
+		})
+	}
+	e := startWrapped(t, fakegoq.MarkupTable, notice)
+	if _, err := e.deliver(t); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	wantCounts(t, e.fake, 1, 1)
+}
