@@ -25,6 +25,10 @@
 //	GET  /goq21/setting/mall/rakuten/next     the next step, after a save
 //
 // Faults are toggled on a running server from tests (see faults.go).
+//
+// With Options.CorpusPage the settings page is instead one of the corpus
+// pages (corpus/, written in the styles of real back offices), and any POST
+// below BasePath is its save, recorded raw for byte comparisons (corpus.go).
 package goq
 
 import (
