@@ -1,8 +1,12 @@
 // Package goq delivers a license key to GoQSystem: it logs in, opens
-// 受注管理 → 各種設定 → モール詳細設定 → 楽天市場 → WEBAPI設定, puts the key into
-// the field labelled 「RMS Service Square ライセンスキー」, submits the form the
-// way a browser would (every other field exactly as GoQ rendered it), and
-// reads the page again to verify the save.
+// 受注管理 → 各種設定 → モール詳細設定 → 楽天市場 → WEBAPI設定 (the configured
+// path as a shortcut, else by link text), puts the key into the field
+// labelled 「RMS Service Square ライセンスキー」 (and its confirmation twin),
+// presses the save button it finds by name, submitting exactly what a browser
+// would (every other field as GoQ rendered it, in the page's charset), and
+// reads the page again to verify the save. A validation message in GoQ's
+// answer ends the delivery with EREJECTED quoting it. docs/GOQ.md has the
+// rules.
 //
 // Exactly-once rests on read-before-write: every Deliver first reads the
 // stored value and posts nothing if it already is the key, so a retry after
@@ -126,12 +130,12 @@ func (c *Client) Deliver(ctx context.Context, req keyrelay.DeliveryRequest) (res
 	if err := s.login(ctx); err != nil {
 		return res, err
 	}
-	p, ctl, err := s.open(ctx)
+	p, kf, err := s.open(ctx)
 	if err != nil {
 		return res, err
 	}
 	last4 := keyrelay.KeyLast4(req.Key)
-	if ctl.value == req.Key {
+	if kf.ctl.value == req.Key {
 		return alreadyCurrent(last4), nil
 	}
 	if req.DryRun {
@@ -139,20 +143,27 @@ func (c *Client) Deliver(ctx context.Context, req keyrelay.DeliveryRequest) (res
 			Detail: "（確認のみ）GoQSystem の「" + KeyLabel + "」を末尾4桁 " + last4 + " のキーに更新します。他の項目は変更しません。" +
 				" / (dry run) Would set 「" + KeyLabel + "」 to the key ending " + last4 + "; nothing else changes."}, nil
 	}
-	return s.save(ctx, p, ctl, req.Key)
+	return s.save(ctx, p, kf, req.Key)
 }
 
 // save posts the form with the key and verifies it; see the package comment
 // for when it may post a second time.
-func (s *session) save(ctx context.Context, p *page, ctl *control, key string) (keyrelay.DeliveryResult, error) {
+func (s *session) save(ctx context.Context, p *page, kf *keyField, key string) (keyrelay.DeliveryResult, error) {
 	last4 := keyrelay.KeyLast4(key)
+	var before, answer *page // the page the key was posted from, and GoQ's answer
 	for reposted := false; ; reposted = true {
 		// When GoQ did not show the stored key before this post, neither a
 		// look now nor a later Deliver can tell whether the post landed; a
 		// post with an unknown outcome then ends with ErrUnverifiable,
 		// never with an error the outbox would retry by posting again.
-		hidden := !shown(ctl)
-		answer, err := s.submitKey(ctx, p, ctl, key)
+		hidden := !shown(kf.ctl)
+		before = p
+		var err error
+		answer, err = s.submitKey(ctx, p, kf, key)
+		if keyrelay.ErrorCode(err) == keyrelay.EREJECTED {
+			// GoQ said why it refused the key: that is the outcome.
+			return keyrelay.DeliveryResult{}, err
+		}
 		loginAnswer := err == nil && answer.loginForm() != nil
 		unprocessed := loginAnswer || keyrelay.ErrorCode(err) == keyrelay.EFORBIDDEN
 		if err == nil && !unprocessed {
@@ -163,10 +174,10 @@ func (s *session) save(ctx context.Context, p *page, ctl *control, key string) (
 			// happened. Look, but never post again in this call.
 			if ctx.Err() == nil && keyrelay.ErrorCode(err) == keyrelay.EUNAVAILABLE {
 				if _, now, rerr := s.open(ctx); rerr == nil {
-					if now.value == key {
+					if now.ctl.value == key {
 						return delivered(last4), nil
 					}
-					hidden = hidden || !shown(now)
+					hidden = hidden || !shown(now.ctl)
 				}
 				if hidden {
 					return keyrelay.DeliveryResult{}, errUnverifiable(last4, err)
@@ -179,16 +190,16 @@ func (s *session) save(ctx context.Context, p *page, ctl *control, key string) (
 		// can also answer a save that was stored just before the session
 		// ended, so after one the key must be visible to decide.
 		var rerr error
-		if p, ctl, rerr = s.open(ctx); rerr != nil {
+		if p, kf, rerr = s.open(ctx); rerr != nil {
 			if loginAnswer && hidden {
 				return keyrelay.DeliveryResult{}, errUnverifiable(last4, rerr)
 			}
 			return keyrelay.DeliveryResult{}, rerr
 		}
-		if ctl.value == key {
+		if kf.ctl.value == key {
 			return delivered(last4), nil
 		}
-		if loginAnswer && (hidden || !shown(ctl)) {
+		if loginAnswer && (hidden || !shown(kf.ctl)) {
 			return keyrelay.DeliveryResult{}, errUnverifiable(last4, nil)
 		}
 		if reposted {
@@ -200,31 +211,54 @@ func (s *session) save(ctx context.Context, p *page, ctl *control, key string) (
 	}
 	_, now, err := s.open(ctx)
 	if err != nil {
-		if !shown(ctl) {
+		if !shown(kf.ctl) {
 			// The save was answered, so it most likely landed; a retry
 			// could not see it and would post again.
 			return keyrelay.DeliveryResult{}, errUnverifiable(last4, err)
 		}
 		return keyrelay.DeliveryResult{}, err
 	}
-	if now.value != key {
-		if !shown(now) {
+	if now.ctl.value != key {
+		if !shown(now.ctl) {
 			return keyrelay.DeliveryResult{}, errUnverifiable(last4, nil)
+		}
+		// The key did not stick. If GoQ answered with the form again and
+		// text that was not there before, that text is most likely why
+		// (a validation message in markup validationMessage does not
+		// know): quote it rather than report an ignored save.
+		if msg := newText(before, answer, key); msg != "" {
+			return keyrelay.DeliveryResult{}, errRejected(msg)
 		}
 		return keyrelay.DeliveryResult{}, errVerifyMismatch()
 	}
 	return delivered(last4), nil
 }
 
-// submitKey posts the form ctl belongs to with the key as ctl's value and
-// every other control as rendered.
-func (s *session) submitKey(ctx context.Context, p *page, ctl *control, key string) (*page, error) {
-	sub, err := buildSubmission(p.document(), p.url, p.charset, ctl.form, map[*control]string{ctl: key},
-		chooseSubmitter(ctl.form, saveLabel))
+// submitKey presses the save button of the form the key field belongs to,
+// with the key in the field and its confirmation twins and every other
+// control as rendered. An answer that shows a validation message is
+// EREJECTED, quoting GoQ.
+func (s *session) submitKey(ctx context.Context, p *page, kf *keyField, key string) (*page, error) {
+	set := map[*control]string{kf.ctl: key}
+	for _, t := range kf.twins {
+		set[t] = key
+	}
+	sub, err := buildSubmission(p.document(), p.url, kf.ctl.form, set, kf.submitter)
 	if err != nil {
 		return nil, err
 	}
-	return s.post(ctx, stepSave, sub, p.url)
+	answer, err := s.post(ctx, stepSave, sub, p.url)
+	// A login page in answer means the save was not processed (the caller
+	// decides what then); its "please log in" box is not GoQ refusing the key.
+	// A normal answer counts only when it is the form again (GoQ shows its
+	// validation messages on the form; a notice box on the next step's page
+	// is not about the key). A 400 or 422 counts as it is.
+	if answer != nil && answer.loginForm() == nil && (err == nil && answer.showsKeyField() || err != nil && (answer.status == 400 || answer.status == 422)) {
+		if msg := validationMessage(answer, key); msg != "" {
+			return answer, errRejected(msg)
+		}
+	}
+	return answer, err
 }
 
 func delivered(last4 string) keyrelay.DeliveryResult {

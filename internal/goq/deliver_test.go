@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,7 +57,12 @@ func start(t testing.TB, m fakegoq.Markup, opts ...goq.Option) *env {
 // startWrapped serves the fake behind wrap, for pages the fake does not have.
 func startWrapped(t testing.TB, m fakegoq.Markup, wrap func(http.Handler) http.Handler, opts ...goq.Option) *env {
 	t.Helper()
-	fake := fakegoq.New(fakegoq.Options{Markup: m})
+	return startWith(t, fakegoq.Options{Markup: m}, wrap, opts...)
+}
+
+func startWith(t testing.TB, fo fakegoq.Options, wrap func(http.Handler) http.Handler, opts ...goq.Option) *env {
+	t.Helper()
+	fake := fakegoq.New(fo)
 	var h http.Handler = fake.Handler()
 	if wrap != nil {
 		h = wrap(h)
@@ -339,26 +345,51 @@ func TestNoCredentials(t *testing.T) {
 	wantCode(t, err, keyrelay.EUNAUTHORIZED)
 }
 
-func TestLabelNotFound(t *testing.T) {
+// TestShortcutAndRoute: a configured path that does not open the settings
+// page is only a shortcut that failed: the client follows the seed's route
+// by link text and delivers. When the route does not get there either, the
+// error names the label.
+func TestShortcutAndRoute(t *testing.T) {
 	for name, path := range map[string]string{
-		"menu page":      "setting/mall",
-		"next step page": "setting/mall/rakuten/next",
+		"menu page":          "setting/mall",
+		"next step page":     "setting/mall/rakuten/next",
+		"settings page gone": "setting/mall/rakuten/webapi2",
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := start(t, fakegoq.MarkupTable, goq.WithPaths(goq.DefaultLoginPath, path))
-			_, err := e.deliver(t)
-			wantCode(t, err, keyrelay.EINVALID)
-			if _, en := keyrelay.ErrorMessage(err); !strings.Contains(en, goq.KeyLabel) {
-				t.Errorf("message %q does not name the label", en)
+			before := e.fake.Settings()
+			if _, err := e.deliver(t); err != nil {
+				t.Fatalf("Deliver: %v", err)
 			}
-			wantCounts(t, e.fake, 0, 1)
+			wantCounts(t, e.fake, 1, 1)
+			checkOnlyKey(t, before, e.fake.Settings(), newKey)
 		})
 	}
-	t.Run("settings page gone", func(t *testing.T) {
-		e := start(t, fakegoq.MarkupTable, goq.WithPaths(goq.DefaultLoginPath, "setting/mall/rakuten/webapi2"))
+	t.Run("route broken too", func(t *testing.T) {
+		noLink := func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				for k, v := range rec.Header() {
+					if k != "Content-Length" {
+						w.Header()[k] = v
+					}
+				}
+				w.WriteHeader(rec.Code)
+				io.WriteString(w, strings.ReplaceAll(rec.Body.String(), ">WEBAPI設定</a>", ">API連携</a>"))
+			})
+		}
+		e := startWrapped(t, fakegoq.MarkupTable, noLink, goq.WithPaths(goq.DefaultLoginPath, "setting/mall"))
 		_, err := e.deliver(t)
-		wantCode(t, err, keyrelay.ENOTFOUND)
+		wantCode(t, err, keyrelay.EINVALID)
+		if _, en := keyrelay.ErrorMessage(err); !strings.Contains(en, goq.KeyLabel) {
+			t.Errorf("message %q does not name the label", en)
+		}
+		wantCounts(t, e.fake, 0, 1)
 	})
+}
+
+func TestLabelNotFound(t *testing.T) {
 	t.Run("no login form", func(t *testing.T) {
 		notice := func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -580,4 +611,158 @@ func TestDeliverFormAttribute(t *testing.T) {
 	}
 	wantCounts(t, e.fake, 1, 1)
 	checkOnlyKey(t, before, e.fake.Settings(), newKey)
+}
+
+// TestDeliverRejected: GoQ answers the save with a validation message: the
+// delivery fails with EREJECTED quoting it verbatim, after exactly one POST
+// and without reading the page again.
+func TestDeliverRejected(t *testing.T) {
+	for _, m := range fakegoq.Markups {
+		t.Run(m.String(), func(t *testing.T) {
+			e := start(t, m)
+			const msg = "RMS Service Square ライセンスキーの有効期限が切れています。RMSで再発行してください。"
+			e.fake.SetReject(msg)
+			before := e.fake.Settings()
+			_, err := e.deliver(t)
+			wantCode(t, err, keyrelay.EREJECTED)
+			var kerr *keyrelay.Error
+			if !errors.As(err, &kerr) || kerr.Quote != msg {
+				t.Errorf("quote %q, want %q", kerr.Quote, msg)
+			}
+			wantCounts(t, e.fake, 1, 1)
+			if !maps.Equal(before, e.fake.Settings()) {
+				t.Errorf("settings changed by a rejected save")
+			}
+		})
+	}
+}
+
+// TestCredentialsSettingsPath: the login's own settings path is the
+// shortcut tried first; the default path is then never opened.
+func TestCredentialsSettingsPath(t *testing.T) {
+	var mu sync.Mutex
+	gets := map[string]int{}
+	custom := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				mu.Lock()
+				gets[r.URL.Path]++
+				mu.Unlock()
+			}
+			if r.URL.Path == "/goq21/custom/api-settings" {
+				r2 := r.Clone(r.Context())
+				r2.URL.Path = fakegoq.SettingsPath
+				next.ServeHTTP(w, r2)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	e := startWrapped(t, fakegoq.MarkupTable, custom)
+	e.creds.SettingsPath = "/custom/api-settings"
+	before := e.fake.Settings()
+	if _, err := e.deliver(t); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	checkOnlyKey(t, before, e.fake.Settings(), newKey)
+	mu.Lock()
+	defer mu.Unlock()
+	if gets["/goq21/custom/api-settings"] < 2 || gets[fakegoq.SettingsPath] != 0 {
+		t.Errorf("GETs %v: want the custom path (read and verify), never the default", gets)
+	}
+}
+
+// TestRouteToAMovedPage: GoQ moved WEBAPI設定 (the old path is gone and the
+// menu links to the new one): the route by link text finds it, with no
+// change to the configuration.
+func TestRouteToAMovedPage(t *testing.T) {
+	const moved = "/goq21/v2/mall/rakuten/api-settings"
+	move := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.Method == http.MethodGet && r.URL.Path == fakegoq.SettingsPath:
+				http.NotFound(w, r)
+				return
+			case r.URL.Path == moved:
+				r2 := r.Clone(r.Context())
+				r2.URL.Path = fakegoq.SettingsPath
+				r = r2
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				if k != "Content-Length" {
+					w.Header()[k] = v
+				}
+			}
+			w.WriteHeader(rec.Code)
+			io.WriteString(w, strings.ReplaceAll(rec.Body.String(), `href="`+fakegoq.SettingsPath+`"`, `href="`+moved+`"`))
+		})
+	}
+	e := startWrapped(t, fakegoq.MarkupTable, move)
+	before := e.fake.Settings()
+	if _, err := e.deliver(t); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	wantCounts(t, e.fake, 1, 1)
+	checkOnlyKey(t, before, e.fake.Settings(), newKey)
+}
+
+// TestDeliverRejectedInPlainMarkup: GoQ answers the save with the form again
+// and a message in markup with no error class; the key is not stored. The
+// new text is quoted as GoQ's refusal (EREJECTED), not reported as a save
+// that was ignored.
+func TestDeliverRejectedInPlainMarkup(t *testing.T) {
+	const msg = "入力されたライセンスキーは、このショップでは使用できません。"
+	refuse := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || r.URL.Path != fakegoq.SettingsPath {
+				next.ServeHTTP(w, r)
+				return
+			}
+			// Not passed on: nothing is stored. Answer with the form again.
+			get := r.Clone(r.Context())
+			get.Method, get.Body, get.ContentLength = http.MethodGet, http.NoBody, 0
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, get)
+			w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+			io.WriteString(w, strings.Replace(rec.Body.String(), "<h2>WEBAPI設定</h2>",
+				"<h2>WEBAPI設定</h2>\n<p class=\"msg\">"+msg+"</p>", 1))
+		})
+	}
+	e := startWrapped(t, fakegoq.MarkupTable, refuse)
+	before := e.fake.Settings()
+	_, err := e.deliver(t)
+	wantCode(t, err, keyrelay.EREJECTED)
+	var kerr *keyrelay.Error
+	if !errors.As(err, &kerr) || kerr.Quote != msg {
+		t.Errorf("error %v, want EREJECTED quoting %q", err, msg)
+	}
+	if !maps.Equal(before, e.fake.Settings()) {
+		t.Errorf("settings changed")
+	}
+}
+
+// TestNoticeOnTheNextPageIsNotARefusal: the page after a successful save
+// carries a role=alert notice; the key was stored, so the delivery is
+// verified, not rejected.
+func TestNoticeOnTheNextPageIsNotARefusal(t *testing.T) {
+	notice := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != fakegoq.NextPath {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+			io.WriteString(w, strings.Replace(rec.Body.String(), "<main>",
+				`<main><div class="alert alert-danger" role="alert">12/1 2:00〜4:00 メンテナンスを行います</div>`, 1))
+		})
+	}
+	e := startWrapped(t, fakegoq.MarkupTable, notice)
+	if _, err := e.deliver(t); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	wantCounts(t, e.fake, 1, 1)
 }

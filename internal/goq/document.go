@@ -1,366 +1,415 @@
 package goq
 
 import (
+	"strconv"
 	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
-// document is what the client needs from a page: its forms and controls in
-// tree order, with the text around each control that could be its label.
+// document is a parsed page: the DOM that golang.org/x/net/html builds (the
+// HTML Standard's tree construction, so misnested and unclosed markup lands
+// where a browser puts it), plus each listed control's form owner, which the
+// library does not record.
 type document struct {
-	forms  []*form
-	labels []*label
-	base   string // <base href>, if any
-	meta   string // charset named by <meta>, if any
-	text   string // all visible text, for recognising error pages
+	root     *html.Node
+	forms    []*form
+	controls []*control // every listed control in the document, in tree order
+	byID     map[string]*html.Node
+	base     string // <base href>, if any
+	charset  string // the encoding the page was decoded with (WHATWG name)
+	text     string // all text outside script/style/template, for recognising error pages
 }
 
 type form struct {
+	node                                   *html.Node
 	action, method, enctype, acceptCharset string
 	hasAction                              bool
-	controls                               []*control
+	controls                               []*control // listed controls whose form owner this is, in tree order
 }
 
 type control struct {
-	form     *form // form owner, after the form= attribute is applied
-	nest     *form // form the control sits in, if any
-	formAttr string
-	hasForm  bool   // has a form= attribute
-	tag      string // input, select, textarea, button
-	typ      string // lower-case type; "" for select/textarea
+	node     *html.Node
+	form     *form  // form owner
+	tag      string // input, select, textarea, button, fieldset, object, output
+	typ      string // input: the type keyword's state (lower case, "text" when unknown); button: submit/reset/button
 	name, id string
-	value    string // input/button value, textarea text
+	value    string // input: value after sanitisation; textarea: raw value; button: value attribute
 	hasValue bool
 	checked  bool
 	disabled bool
 	readOnly bool
 	multiple bool
-	dirname  string
 	options  []*option
-	text     string // button contents
 	// Overrides a submit button can carry.
 	formAction, formMethod, formEnctype string
 	hasFormAction                       bool
-
-	ariaLabel string
-	// rowText is the text of the innermost table row before this control;
-	// firstInRow says no text-like control came before it in that row.
-	rowText    string
-	firstInRow bool
-	inRow      bool
-	// before is the text since the previous visible control in the form:
-	// the "nearest preceding text".
-	before string
-	// wrapLabel is the text of a <label> that contains this control.
-	wrapLabel string
 }
 
 type option struct {
+	node               *html.Node
 	value, text        string
-	hasValue           bool
 	selected, disabled bool
 }
 
-type label struct {
-	forID string
-	text  strings.Builder
-	ctrls []*control
-}
+// Markers the pre-pass (ownerPrepass) adds to start tags, so that the form
+// element pointer of the tree construction survives into the DOM.
+const (
+	formSeqAttr = "data-keyrelay-form"
+	formOwnAttr = "data-keyrelay-owner"
+	leadAttr    = "data-keyrelay-lead" // see ownerPrepass
+)
 
-type tableRow struct {
-	text       strings.Builder
-	sawControl bool
-	open       bool
-}
-
-// parseDocument builds a document from HTML source.
+// parseDocument parses decoded page text.
 func parseDocument(src string) *document {
-	d := &document{}
-	var (
-		controls  []*control           // all, in tree order
-		firstByID = map[string]*form{} // first element with each id: its form, or nil if not a form
-		cur       *form
-		sel       *control
-		opt       *option
-		optText   strings.Builder
-		optgroup  bool // inside a disabled optgroup
-		textarea  *control
-		button    *control
-		labels    []*label // open labels
-		rows      []*tableRow
-		fieldsets []bool // open fieldsets: disabled?
-		before    strings.Builder
-		all       strings.Builder
-		inTitle   bool
-	)
-	closeOption := func() {
-		if opt != nil {
-			opt.text = collapse(optText.String())
-			if !opt.hasValue {
-				opt.value = opt.text
-			}
-			opt = nil
-			optText.Reset()
-		}
+	root, err := html.Parse(strings.NewReader(ownerPrepass(src)))
+	if err != nil { // html.Parse fails only when reading fails; a string reader does not
+		root = &html.Node{Type: html.DocumentNode}
 	}
-	fieldsetDisabled := func() bool {
-		for _, f := range fieldsets {
-			if f {
-				return true
+	d := &document{root: root, byID: map[string]*html.Node{}}
+	formBySeq := map[string]*form{}
+	var text strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			text.WriteString(n.Data)
+		}
+		if n.Type == html.ElementNode && n.Namespace == "" {
+			if id, ok := attr(n, "id"); ok && id != "" {
+				if _, seen := d.byID[id]; !seen {
+					d.byID[id] = n
+				}
 			}
-		}
-		return false
-	}
-	addText := func(s string) {
-		if inTitle {
-			return
-		}
-		all.WriteString(s)
-		switch {
-		case opt != nil:
-			optText.WriteString(s)
-			return
-		case textarea != nil:
-			// Per spec, one newline right after <textarea> is not content.
-			if textarea.value == "" && !textarea.hasValue {
-				s = strings.TrimPrefix(s, "\n")
-			}
-			textarea.value += s
-			textarea.hasValue = true
-			return
-		case button != nil:
-			button.text += s
-			return
-		case sel != nil:
-			return
-		}
-		for _, l := range labels {
-			l.text.WriteString(s)
-		}
-		if n := len(rows); n > 0 && rows[n-1].open {
-			rows[n-1].text.WriteString(s)
-		}
-		if cur != nil {
-			before.WriteString(s)
-		}
-	}
-	// Tags separate words visually often enough ("Square<br>ライセンスキー")
-	// that label text gets a space at every tag; matching ignores spaces.
-	sep := func() { addText(" ") }
-
-	addControl := func(c *control) {
-		c.nest = cur
-		controls = append(controls, c)
-		if fieldsetDisabled() {
-			c.disabled = true
-		}
-		for _, l := range labels {
-			l.ctrls = append(l.ctrls, c)
-		}
-		if n := len(rows); n > 0 && rows[n-1].open {
-			r := rows[n-1]
-			c.inRow = true
-			c.rowText = r.text.String()
-			c.firstInRow = !r.sawControl
-			if textLike(c) {
-				r.sawControl = true
-			}
-		}
-		if cur != nil {
-			c.before = before.String()
-			if c.visible() {
-				before.Reset()
-			}
-		}
-	}
-
-	for _, t := range tokenize(src) {
-		switch t.kind {
-		case tokText:
-			addText(t.text)
-		case tokStart:
-			if t.name != "option" && t.name != "optgroup" && sel == nil {
-				sep()
-			}
-			var opened *form // a form this tag opens
-			switch t.name {
-			case "title":
-				inTitle = true
-			case "base":
-				if h, ok := t.attr("href"); ok && d.base == "" {
+			switch n.DataAtom {
+			case atom.Template:
+				return // template contents are not in the document
+			case atom.Script, atom.Style, atom.Noscript:
+				// Not shown; noscript because the browser we stand in for runs scripts.
+				return
+			case atom.Base:
+				if h, ok := attr(n, "href"); ok && d.base == "" {
 					d.base = strings.TrimSpace(h)
 				}
-			case "meta":
-				if cs, ok := t.attr("charset"); ok && d.meta == "" {
-					d.meta = strings.TrimSpace(cs)
-				} else if he, _ := t.attr("http-equiv"); strings.EqualFold(he, "content-type") && d.meta == "" {
-					ct, _ := t.attr("content")
-					d.meta = charsetOf(ct)
+			case atom.Form:
+				f := &form{node: n}
+				f.action, f.hasAction = attr(n, "action")
+				f.method, _ = attr(n, "method")
+				f.enctype, _ = attr(n, "enctype")
+				f.acceptCharset, _ = attr(n, "accept-charset")
+				d.forms = append(d.forms, f)
+				if s, ok := attr(n, formSeqAttr); ok {
+					formBySeq[s] = f
 				}
-			case "form":
-				if cur != nil {
-					break // nested forms are ignored by browsers
-				}
-				cur = &form{}
-				cur.action, cur.hasAction = t.attr("action")
-				cur.method, _ = t.attr("method")
-				cur.enctype, _ = t.attr("enctype")
-				cur.acceptCharset, _ = t.attr("accept-charset")
-				opened = cur
-				d.forms = append(d.forms, cur)
-				before.Reset()
-			case "fieldset":
-				fieldsets = append(fieldsets, t.has("disabled"))
-			case "label":
-				l := &label{}
-				l.forID, _ = t.attr("for")
-				labels = append(labels, l)
-				d.labels = append(d.labels, l)
-			case "table":
-				rows = append(rows, &tableRow{})
-			case "tr":
-				if n := len(rows); n > 0 {
-					rows[n-1] = &tableRow{open: true}
-				} else {
-					rows = append(rows, &tableRow{open: true})
-				}
-			case "input":
-				c := newControl(&t, "input")
-				typ, _ := t.attr("type")
-				c.typ = strings.ToLower(strings.TrimSpace(typ))
-				c.value, c.hasValue = t.attr("value")
-				c.checked = t.has("checked")
-				if textLike(c) {
-					// Value sanitisation of text fields drops line breaks.
-					c.value = strings.NewReplacer("\n", "", "\r", "").Replace(c.value)
-				}
-				addControl(c)
-			case "button":
-				closeOption()
-				c := newControl(&t, "button")
-				typ, _ := t.attr("type")
-				c.typ = strings.ToLower(strings.TrimSpace(typ))
-				if c.typ != "button" && c.typ != "reset" {
-					c.typ = "submit"
-				}
-				c.value, c.hasValue = t.attr("value")
-				addControl(c)
-				button = c
-			case "select":
-				c := newControl(&t, "select")
-				c.multiple = t.has("multiple")
-				addControl(c)
-				sel = c
-			case "optgroup":
-				closeOption()
-				optgroup = t.has("disabled")
-			case "option":
-				closeOption()
-				if sel != nil {
-					opt = &option{selected: t.has("selected"), disabled: t.has("disabled") || optgroup}
-					opt.value, opt.hasValue = t.attr("value")
-					sel.options = append(sel.options, opt)
-				}
-			case "textarea":
-				c := newControl(&t, "textarea")
-				addControl(c)
-				textarea = c
-			}
-			if id, ok := t.attr("id"); ok {
-				if _, seen := firstByID[id]; !seen {
-					firstByID[id] = opened
-				}
-			}
-		case tokEnd:
-			switch t.name {
-			case "title":
-				inTitle = false
-			case "form":
-				cur = nil
-				before.Reset()
-			case "fieldset":
-				if n := len(fieldsets); n > 0 {
-					fieldsets = fieldsets[:n-1]
-				}
-			case "label":
-				if n := len(labels); n > 0 {
-					labels = labels[:n-1]
-				}
-			case "table":
-				if n := len(rows); n > 0 {
-					rows = rows[:n-1]
-				}
-			case "tr":
-				if n := len(rows); n > 0 {
-					rows[n-1].open = false
-				}
-			case "button":
-				button = nil
-			case "select":
-				closeOption()
-				sel, optgroup = nil, false
-			case "option":
-				closeOption()
-			case "optgroup":
-				closeOption()
-				optgroup = false
-			case "textarea":
-				textarea = nil
-			}
-			if t.name != "option" && t.name != "optgroup" && sel == nil {
-				sep()
+			case atom.Input, atom.Button, atom.Select, atom.Textarea, atom.Fieldset, atom.Object, atom.Output:
+				d.controls = append(d.controls, newControl(n))
 			}
 		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
 	}
-	closeOption()
-	// A control's form owner is the form it sits in, unless it has a form=
-	// attribute: then it is the form whose id that names, wherever it is,
-	// and none if the first element with that id is not a form. A browser
-	// submits exactly these controls, so the post must too.
-	for _, c := range controls {
-		c.form = c.nest
-		if c.hasForm {
-			c.form = firstByID[c.formAttr]
+	walk(root)
+	d.text = text.String()
+	// Form owners. The parser associates a listed element without form= with
+	// the form element pointer (the form whose start tag was seen last, until
+	// its end tag), which is how a <form> inside a <table> still owns the
+	// inputs in the rows after it. Otherwise the owner is reset: the form
+	// that form= names (the first element with that id, if it is a form),
+	// else the nearest ancestor form.
+	formOf := map[*html.Node]*form{}
+	for _, f := range d.forms {
+		formOf[f.node] = f
+	}
+	for _, c := range d.controls {
+		if id, ok := attr(c.node, "form"); ok {
+			if n := d.byID[id]; n != nil {
+				c.form = formOf[n]
+			}
+		} else if f := formBySeq[attrOr(c.node, formOwnAttr)]; f != nil {
+			c.form = f
+		} else {
+			// No pointer, or it named a <form> start tag the parser did not
+			// turn into a form in the document (inside a template, a
+			// select, or SVG): the nearest ancestor form.
+			for a := c.node.Parent; a != nil; a = a.Parent {
+				if f := formOf[a]; f != nil {
+					c.form = f
+					break
+				}
+			}
 		}
 		if c.form != nil {
 			c.form.controls = append(c.form.controls, c)
 		}
 	}
-	// A label without for= labels its first labelable control.
-	for _, l := range d.labels {
-		if l.forID != "" {
-			continue
-		}
-		for _, c := range l.ctrls {
-			if c.visible() {
-				if c.wrapLabel == "" {
-					c.wrapLabel = l.text.String()
-				}
-				break
-			}
-		}
-	}
-	d.text = all.String()
+	uncheckRadioGroups(d.controls)
 	return d
 }
 
-func newControl(t *token, tag string) *control {
-	c := &control{tag: tag}
-	c.name, _ = t.attr("name")
-	c.id, _ = t.attr("id")
-	c.formAttr, c.hasForm = t.attr("form")
-	c.disabled = t.has("disabled")
-	c.readOnly = t.has("readonly")
-	c.dirname, _ = t.attr("dirname")
-	c.formAction, c.hasFormAction = t.attr("formaction")
-	c.formMethod, _ = t.attr("formmethod")
-	c.formEnctype, _ = t.attr("formenctype")
-	c.ariaLabel, _ = t.attr("aria-label")
+// ownerPrepass runs the tokenizer over src and marks every <form> start tag
+// with its sequence number and every listed element's start tag with the
+// form element pointer at that moment: set by a <form> start tag when it is
+// not set, cleared by any </form> end tag. The markers go right after the
+// tag name, so an attribute of the page with the same name (which would come
+// later) cannot override them.
+func ownerPrepass(src string) string {
+	z := html.NewTokenizer(strings.NewReader(src))
+	var out strings.Builder
+	out.Grow(len(src) + len(src)/16)
+	pointer, seq := -1, 0
+	var textarea []byte // a <textarea> start tag held back until its text is seen
+	for {
+		tt := z.Next()
+		raw := append([]byte(nil), z.Raw()...)
+		if textarea != nil {
+			// x/net/html drops a CR (and an LF after it) at the start of a
+			// textarea; the HTML Standard drops only an LF token, and a CR
+			// there can only come from a character reference (&#13;),
+			// which stays. Record what will be dropped, to put it back.
+			if tt == html.TextToken {
+				if t := z.Text(); len(t) > 0 && t[0] == '\r' {
+					lead := "13"
+					if len(t) > 1 && t[1] == '\n' {
+						lead = "13,10"
+					}
+					textarea = insertAttr(textarea, leadAttr+`="`+lead+`"`)
+				}
+			}
+			out.Write(textarea)
+			textarea = nil
+		}
+		if tt == html.ErrorToken {
+			return out.String()
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken && tt != html.EndTagToken {
+			out.Write(raw)
+			continue
+		}
+		name, _ := z.TagName()
+		mark := ""
+		switch string(name) {
+		case "form":
+			if tt == html.EndTagToken {
+				pointer = -1
+				break
+			}
+			mark = formSeqAttr + `="` + strconv.Itoa(seq) + `"`
+			if pointer < 0 {
+				pointer = seq
+			}
+			seq++
+		case "input", "button", "select", "textarea", "fieldset", "object", "output":
+			if tt != html.EndTagToken && pointer >= 0 {
+				mark = formOwnAttr + `="` + strconv.Itoa(pointer) + `"`
+			}
+		}
+		if mark != "" {
+			raw = insertAttr(raw, mark)
+		}
+		if string(name) == "textarea" && tt == html.StartTagToken {
+			textarea = raw
+			continue
+		}
+		out.Write(raw)
+	}
+}
+
+// insertAttr puts attr right after the tag name of the raw start tag.
+func insertAttr(raw []byte, attr string) []byte {
+	i := 1
+	for i < len(raw) && raw[i] != ' ' && raw[i] != '\t' && raw[i] != '\n' && raw[i] != '\f' && raw[i] != '\r' && raw[i] != '/' && raw[i] != '>' {
+		i++
+	}
+	out := append([]byte(nil), raw[:i]...)
+	out = append(out, " "+attr+" "...)
+	return append(out, raw[i:]...)
+}
+
+func newControl(n *html.Node) *control {
+	c := &control{node: n, tag: n.Data}
+	c.name, _ = attr(n, "name")
+	c.id, _ = attr(n, "id")
+	c.disabled = has(n, "disabled")
+	c.readOnly = has(n, "readonly")
+	c.formAction, c.hasFormAction = attr(n, "formaction")
+	c.formMethod, _ = attr(n, "formmethod")
+	c.formEnctype, _ = attr(n, "formenctype")
+	switch n.DataAtom {
+	case atom.Input:
+		typ, _ := attr(n, "type")
+		c.typ = inputType(typ)
+		c.value, c.hasValue = attr(n, "value")
+		c.value = sanitizeValue(c.typ, c.value, n)
+		c.checked = has(n, "checked")
+	case atom.Button:
+		typ, _ := attr(n, "type")
+		switch t := strings.ToLower(typ); t {
+		case "button", "reset":
+			c.typ = t
+		default:
+			c.typ = "submit" // missing and invalid value default: Submit Button
+		}
+		c.value, c.hasValue = attr(n, "value")
+	case atom.Select:
+		c.multiple = has(n, "multiple")
+		c.options = selectOptions(n)
+	case atom.Textarea:
+		// The raw value is the child text; the parser has already dropped a
+		// leading newline and turned CR LF and CR into LF.
+		c.value = textContent(n, false)
+		switch l, _ := attr(n, leadAttr); l {
+		case "13":
+			c.value = "\r" + c.value
+		case "13,10":
+			c.value = "\r\n" + c.value
+		}
+	}
 	return c
 }
 
-// visible reports whether the control is something the operator sees, so
-// that it ends the "nearest preceding text" of the next one.
-func (c *control) visible() bool { return !(c.tag == "input" && c.typ == "hidden") }
+// inputType maps a type attribute to its state's keyword; an unknown or
+// missing one is the Text state.
+func inputType(t string) string {
+	t = strings.ToLower(t)
+	switch t {
+	case "hidden", "text", "search", "tel", "url", "email", "password", "date", "month", "week", "time",
+		"datetime-local", "number", "range", "color", "checkbox", "radio", "file", "submit", "image", "reset", "button":
+		return t
+	}
+	return "text"
+}
+
+// uncheckRadioGroups applies the rule that checking a radio button unchecks
+// the others of its group: of several radios parsed as checked, the last
+// one stays checked. A group is the same form owner and the same non-empty
+// name.
+func uncheckRadioGroups(cs []*control) {
+	type group struct {
+		f    *form
+		name string
+	}
+	last := map[group]*control{}
+	for _, c := range cs {
+		if c.tag == "input" && c.typ == "radio" && c.checked && c.name != "" {
+			g := group{c.form, c.name}
+			if prev := last[g]; prev != nil {
+				prev.checked = false
+			}
+			last[g] = c
+		}
+	}
+}
+
+// attr returns the value of n's attribute key (lower case).
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func attrOr(n *html.Node, key string) string {
+	v, _ := attr(n, key)
+	return v
+}
+
+func has(n *html.Node, key string) bool {
+	_, ok := attr(n, key)
+	return ok
+}
+
+// textContent concatenates n's descendant text. With visibleOnly it skips
+// what is not rendered: script, style, template, elements with the hidden
+// attribute, aria-hidden="true", display:none or visibility:hidden inline
+// styles, and hidden form controls; help-icon tooltips usually hide this way.
+func textContent(n *html.Node, visibleOnly bool) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Template, atom.Noscript:
+				return
+			}
+			if visibleOnly && hiddenElement(n) {
+				return
+			}
+			if visibleOnly && n.DataAtom == atom.Img {
+				if alt, ok := attr(n, "alt"); ok {
+					b.WriteString(alt)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// hiddenElement reports whether n is not rendered, judging from its own
+// markup (no style sheets are applied).
+func hiddenElement(n *html.Node) bool {
+	if has(n, "hidden") {
+		return true
+	}
+	if v, _ := attr(n, "aria-hidden"); strings.EqualFold(strings.TrimSpace(v), "true") {
+		return true
+	}
+	if n.DataAtom == atom.Input {
+		if t, _ := attr(n, "type"); strings.EqualFold(t, "hidden") {
+			return true
+		}
+	}
+	st, _ := attr(n, "style")
+	st = strings.ToLower(strings.Join(strings.Fields(st), ""))
+	if strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden") {
+		return true
+	}
+	// Class names that CSS frameworks and help icons use to hide text
+	// (screen-reader text, tooltip bodies); no style sheet is applied here,
+	// so the names are the evidence.
+	cls, _ := attr(n, "class")
+	for _, c := range strings.Fields(strings.ToLower(cls)) {
+		switch c {
+		case "sr-only", "visually-hidden", "screen-reader-text", "d-none", "hidden", "hide", "is-hidden",
+			"invisible", "tooltip", "tooltiptext", "tooltip-text", "tooltip-inner", "popover", "balloon":
+			return true
+		}
+	}
+	return false
+}
+
+// stripCollapse is the HTML Standard's "strip and collapse ASCII
+// whitespace": only tab, LF, FF, CR and space count, not NBSP or U+3000.
+func stripCollapse(s string) string {
+	return strings.Join(strings.FieldsFunc(s, isASCIISpace), " ")
+}
+
+func isASCIISpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r'
+}
+
+// visible reports whether the control is something the operator sees.
+func (c *control) visible() bool {
+	if c.tag == "input" && c.typ == "hidden" {
+		return false
+	}
+	for n := c.node; n != nil; n = n.Parent {
+		if n.Type == html.ElementNode && hiddenElement(n) {
+			return false
+		}
+	}
+	return true
+}
 
 // textLike reports whether c is a one-line or multi-line text field, the only
 // kind a license key can be typed into.
@@ -370,16 +419,14 @@ func textLike(c *control) bool {
 		return true
 	case "input":
 		switch c.typ {
-		case "hidden", "checkbox", "radio", "submit", "image", "reset", "button", "file",
-			"number", "range", "color", "date", "datetime-local", "month", "week", "time":
-			return false
+		case "text", "password", "search", "url", "email", "tel":
+			return true
 		}
-		return true // text, password, search, url, email, tel, "" and unknown types
 	}
 	return false
 }
 
-// isSubmit reports whether c can submit its form.
+// isSubmit reports whether c is a submit button.
 func isSubmit(c *control) bool {
 	switch c.tag {
 	case "button":
@@ -388,6 +435,12 @@ func isSubmit(c *control) bool {
 		return c.typ == "submit" || c.typ == "image"
 	}
 	return false
+}
+
+// isButton is the HTML Standard's "a button": entry-list construction skips
+// every one except the submitter.
+func isButton(c *control) bool {
+	return c.tag == "button" || c.tag == "input" && (c.typ == "submit" || c.typ == "image" || c.typ == "reset" || c.typ == "button")
 }
 
 // isLoginForm reports whether f is a login form: it has a password field.
@@ -399,17 +452,3 @@ func (f *form) isLoginForm() bool {
 	}
 	return false
 }
-
-// charsetOf extracts charset= from a Content-Type value.
-func charsetOf(ct string) string {
-	for _, p := range strings.Split(ct, ";") {
-		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if ok && strings.EqualFold(strings.TrimSpace(k), "charset") {
-			return strings.Trim(strings.TrimSpace(v), `"'`)
-		}
-	}
-	return ""
-}
-
-// collapse trims and collapses runs of white space, as option labels are.
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

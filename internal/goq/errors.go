@@ -23,26 +23,38 @@ import (
 //	               ErrUnverifiable, GoQ does not show the stored key, so
 //	               the save cannot be checked (not retried)
 //	EINVALID       no form, no 「RMS Service Square ライセンスキー」 label, more
-//	               than one, a read-only field, GoQ rejected the form (400), a
-//	               form that would send the key elsewhere or in a URL, an
-//	               unsupported charset, a redirect to another host
+//	               than one, a read-only field, no save button or several,
+//	               a form only JavaScript can submit, one whose submission
+//	               cannot be reproduced exactly, GoQ rejected the form (400), a
+//	               form that would send the key elsewhere or in a URL, a page
+//	               that cannot be decoded (the charset is named), a redirect
+//	               to another host
+//	EREJECTED      GoQ answered the save with a validation message, quoted
+//	               verbatim in Error.Quote (never retried)
 //	ENOTFOUND      the settings page is gone (404)
 //	EUNAUTHORIZED  login refused, or no GoQ login configured
 //	EFORBIDDEN     GoQ answered 403 twice (the account may not edit settings)
 //
-// No message contains the key, the password, or text from GoQ's pages.
+// No message contains the key or the password. Text from GoQ's pages
+// appears only where the operator needs it: EREJECTED's Quote (GoQ's own
+// words, the key masked) and the names of the buttons or fields a refusal
+// is about.
+
+// errNotSettingsPage marks the errors that say a page is not the WEBAPI
+// settings page, after which the route by menu links is worth trying.
+var errNotSettingsPage = errors.New("not the WEBAPI settings page")
 
 func errFormNotFound() error {
-	return keyrelay.Errorf(keyrelay.EINVALID,
+	return fmt.Errorf("%w (%w)", keyrelay.Errorf(keyrelay.EINVALID,
 		"GoQSystem のWEBAPI設定画面に入力フォームが見つかりません。画面の構成が変わった可能性があります。",
-		"No form was found on the GoQSystem WEBAPI settings page; the page may have changed.")
+		"No form was found on the GoQSystem WEBAPI settings page; the page may have changed."), errNotSettingsPage)
 }
 
 func errLabelNotFound() error {
-	return keyrelay.Errorf(keyrelay.EINVALID,
+	return fmt.Errorf("%w (%w)", keyrelay.Errorf(keyrelay.EINVALID,
 		"GoQSystem の画面に「%s」の入力欄が見つかりません。楽天市場のWEBAPI設定画面か確認してください。",
 		"The 「%s」 field was not found on the GoQSystem page; check that it is the 楽天市場 WEBAPI settings page.",
-		KeyLabel)
+		KeyLabel), errNotSettingsPage)
 }
 
 func errLoginFormNotFound() error {

@@ -5,12 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -26,27 +27,41 @@ type session struct {
 	base          *url.URL
 	loginURL      *url.URL
 	settingsURL   *url.URL
+	home          *url.URL // the page GoQ showed after the login
+	found         *url.URL // where the key field was found in this session
 	loginID, pass string
 	relogins      int
 }
 
 // page is one answer, after redirects.
 type page struct {
-	url     *url.URL
-	status  int
-	charset string
-	body    string
-	doc     *document
+	url         *url.URL
+	status      int
+	contentType string
+	raw         []byte
+	doc         *document
+	decodeErr   error
 }
 
+// document parses the page once. A page that cannot be decoded yields an
+// empty document; parse reports why.
 func (p *page) document() *document {
+	d, _ := p.parse()
+	return d
+}
+
+func (p *page) parse() (*document, error) {
 	if p.doc == nil {
-		p.doc = parseDocument(p.body)
-		if p.charset == "" {
-			p.charset = p.doc.meta
+		text, cs, err := decodePage(p.raw, p.contentType)
+		if err != nil {
+			p.decodeErr = err
+			p.doc = &document{root: &html.Node{Type: html.DocumentNode}, byID: map[string]*html.Node{}, text: string(p.raw)}
+		} else {
+			p.doc = parseDocument(text)
+			p.doc.charset = cs
 		}
 	}
-	return p.doc
+	return p.doc, p.decodeErr
 }
 
 // loginForm returns the page's login form: a form with a password field and
@@ -105,7 +120,17 @@ func (c *Client) newSession(creds *keyrelay.Credentials) (*session, error) {
 	jar, _ := cookiejar.New(nil) // error is always nil without options
 	s := &session{c: c, base: base, loginID: creds.LoginID, pass: creds.Password}
 	s.loginURL = base.ResolveReference(&url.URL{Path: c.loginPath})
-	s.settingsURL = base.ResolveReference(&url.URL{Path: c.settingsPath})
+	settingsPath := c.settingsPath
+	if p := strings.TrimSpace(creds.SettingsPath); p != "" {
+		settingsPath = strings.TrimPrefix(p, "/")
+	}
+	ref, err := url.Parse(settingsPath)
+	if err != nil || ref.Scheme != "" || ref.Host != "" {
+		return nil, keyrelay.Errorf(keyrelay.EINVALID,
+			"GoQSystem の設定画面のパスが正しくありません。", "The GoQSystem settings path is not valid.")
+	}
+	s.settingsURL = base.ResolveReference(ref)
+	s.home = base
 	s.hc = &http.Client{Transport: c.transport, Jar: jar, Timeout: c.requestTimeout, CheckRedirect: s.checkRedirect}
 	return s, nil
 }
@@ -169,11 +194,7 @@ func (s *session) do(ctx context.Context, st step, method string, u *url.URL, su
 		return nil, stepErrorf(st, keyrelay.EUNAVAILABLE,
 			"GoQSystem から空の応答が返りました（%s）。", "GoQSystem sent an empty answer (%s).")
 	}
-	p := &page{url: resp.Request.URL, status: resp.StatusCode, body: string(b)}
-	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
-		p.charset = params["charset"]
-	}
-	return p, nil
+	return &page{url: resp.Request.URL, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), raw: b}, nil
 }
 
 // get fetches u, retrying a few times on answers that say "try again" (500,
@@ -260,7 +281,7 @@ func (s *session) login(ctx context.Context) error {
 		return errLoginFormNotFound()
 	}
 	set := map[*control]string{user: s.loginID, pw: s.pass}
-	sub, err := buildSubmission(p.document(), p.url, p.charset, f, set, chooseSubmitter(f, ""))
+	sub, err := buildSubmission(p.document(), p.url, f, set, chooseLoginButton(f))
 	if err != nil {
 		return err
 	}
@@ -277,6 +298,7 @@ func (s *session) login(ctx context.Context) error {
 	if r.loginForm() != nil {
 		return errLoginRefused()
 	}
+	s.home = r.url
 	return nil
 }
 
@@ -291,29 +313,82 @@ func (s *session) relogin(ctx context.Context) error {
 }
 
 // open fetches the settings page and finds the key field, logging in again
-// once if GoQ answers with the login page.
-func (s *session) open(ctx context.Context) (*page, *control, error) {
-	p, err := s.get(ctx, stepOpen, s.settingsURL)
+// once if GoQ answers with the login page. The configured path is a
+// shortcut, used only when the page it opens has the key's label; otherwise
+// the seed's menu route is followed by link text from the page after login.
+func (s *session) open(ctx context.Context) (*page, *keyField, error) {
+	if s.found != nil {
+		return s.openAt(ctx, s.found)
+	}
+	p, kf, err := s.openAt(ctx, s.settingsURL)
+	if err == nil {
+		s.found = p.url
+		return p, kf, nil
+	}
+	if !wrongPage(err) {
+		return nil, nil, err
+	}
+	rp, rkf, rerr := s.followRoute(ctx)
+	if rerr != nil {
+		if wrongPage(rerr) {
+			return nil, nil, err // the shortcut's reason is the clearer one
+		}
+		return nil, nil, rerr
+	}
+	s.found = rp.url
+	return rp, rkf, nil
+}
+
+// wrongPage reports whether err says the page opened is not the WEBAPI
+// settings page (no form, no label, 404), so that another way there is
+// worth trying.
+func wrongPage(err error) bool {
+	if errors.Is(err, errNotSettingsPage) {
+		return true
+	}
+	return keyrelay.ErrorCode(err) == keyrelay.ENOTFOUND
+}
+
+// openAt fetches u (logging in again once if needed) and finds the key field.
+func (s *session) openAt(ctx context.Context, u *url.URL) (*page, *keyField, error) {
+	p, err := s.getAuthed(ctx, u)
 	if err != nil {
 		return nil, nil, err
 	}
-	if p.loginForm() != nil {
-		if err := s.relogin(ctx); err != nil {
-			return nil, nil, err
-		}
-		if p, err = s.get(ctx, stepOpen, s.settingsURL); err != nil {
-			return nil, nil, err
-		}
-		if p.loginForm() != nil {
-			return nil, nil, errSessionLoop()
-		}
+	d, err := p.parse()
+	if err != nil {
+		return nil, nil, err
 	}
-	ctl, err := findKeyField(p.document())
+	kf, err := findKeyField(d)
 	if err != nil {
 		if p.maintenance() {
 			return nil, nil, errMaintenance()
 		}
 		return nil, nil, err
 	}
-	return p, ctl, nil
+	if err := kf.prepare(); err != nil {
+		return nil, nil, err
+	}
+	return p, kf, nil
+}
+
+// getAuthed is get, logging in again once when GoQ answers with the login
+// page.
+func (s *session) getAuthed(ctx context.Context, u *url.URL) (*page, error) {
+	p, err := s.get(ctx, stepOpen, u)
+	if err != nil {
+		return nil, err
+	}
+	if p.loginForm() != nil {
+		if err := s.relogin(ctx); err != nil {
+			return nil, err
+		}
+		if p, err = s.get(ctx, stepOpen, u); err != nil {
+			return nil, err
+		}
+		if p.loginForm() != nil {
+			return nil, errSessionLoop()
+		}
+	}
+	return p, nil
 }

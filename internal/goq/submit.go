@@ -2,9 +2,12 @@ package goq
 
 import (
 	"bytes"
-	"mime/multipart"
+	"crypto/rand"
 	"net/url"
 	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/text/encoding"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -15,39 +18,34 @@ type submission struct {
 	url         *url.URL
 	contentType string
 	body        []byte
+	charset     string
 }
 
-type entry struct {
-	name, value string
-	file        bool // an empty file input
-}
-
-// buildSubmission serialises f as a browser would, with the values in set
-// replacing those of their controls. pageURL is where the form came from;
-// charset is the page's, from the header or <meta>.
-func buildSubmission(d *document, pageURL *url.URL, charset string, f *form, set map[*control]string, submitter *control) (*submission, error) {
-	if !utf8Charset(charset) {
-		return nil, errCharset()
-	}
-	if f.acceptCharset != "" && !anyUTF8(f.acceptCharset) {
-		return nil, errCharset()
-	}
+// buildSubmission is the HTML Standard's form submission algorithm for a
+// POST, with the values in set replacing those of their controls. pageURL is
+// where the form came from.
+func buildSubmission(d *document, pageURL *url.URL, f *form, set map[*control]string, submitter *control) (*submission, error) {
+	// The submitter's formaction, formmethod and formenctype override the
+	// form's attributes.
 	method, enctype, action := f.method, f.enctype, f.action
 	hasAction := f.hasAction
 	if submitter != nil {
-		if submitter.formMethod != "" {
+		if has(submitter.node, "formmethod") {
 			method = submitter.formMethod
 		}
-		if submitter.formEnctype != "" {
+		if has(submitter.node, "formenctype") {
 			enctype = submitter.formEnctype
 		}
 		if submitter.hasFormAction {
 			action, hasAction = submitter.formAction, true
 		}
 	}
+	// method and enctype are enumerated attributes: an invalid value is the
+	// default (GET, urlencoded).
 	if !strings.EqualFold(strings.TrimSpace(method), "post") {
 		// A GET form would put the key (or the password) in a URL, which
-		// ends up in server logs and history.
+		// ends up in server logs and history. (A dialog method does not
+		// submit at all.)
 		return nil, keyrelay.Errorf(keyrelay.EINVALID,
 			"GoQSystem のフォームがPOST以外で送信する形式のため、安全に送信できません。",
 			"The GoQSystem form does not use POST, so keyrelay will not send secrets with it.")
@@ -59,7 +57,10 @@ func buildSubmission(d *document, pageURL *url.URL, charset string, f *form, set
 		}
 	}
 	target := pageURL
-	if action = strings.TrimSpace(action); hasAction && action != "" {
+	// The action: empty or missing is the document's URL; otherwise it is
+	// parsed relative to the base URL (after stripping leading and trailing
+	// ASCII white space, as URL parsing does).
+	if action = strings.TrimFunc(action, func(r rune) bool { return r <= 0x20 }); hasAction && action != "" {
 		u, err := base.Parse(action)
 		if err != nil {
 			return nil, keyrelay.Errorf(keyrelay.EINVALID,
@@ -67,209 +68,136 @@ func buildSubmission(d *document, pageURL *url.URL, charset string, f *form, set
 		}
 		target = u
 	}
+	// A POST's URL keeps the query and drops the fragment. The query of the
+	// action is encoded as URL parsing does it: in the document's encoding,
+	// with the query percent-encode set.
+	rawQuery := target.RawQuery
+	if hasAction && action != "" {
+		if i := strings.IndexByte(action, '?'); i >= 0 {
+			q := action[i+1:]
+			if j := strings.IndexByte(q, '#'); j >= 0 {
+				q = q[:j]
+			}
+			docEnc, _ := submissionEncoding(&form{node: &html.Node{}}, d.charset)
+			rawQuery = encodeQuery(docEnc, q)
+		}
+	}
 	target = &url.URL{Scheme: target.Scheme, User: target.User, Host: target.Host, Path: target.Path,
-		RawPath: target.RawPath, RawQuery: target.RawQuery}
+		RawPath: target.RawPath, RawQuery: rawQuery}
 	if !sameOrigin(target, pageURL) {
 		return nil, keyrelay.Errorf(keyrelay.EINVALID,
 			"GoQSystem のフォームの送信先が別のサイトになっているため、送信を中止しました。",
 			"The GoQSystem form posts to another site; keyrelay refused to send it.")
 	}
-
-	entries := formEntries(f, set, submitter)
-	sub := &submission{url: target}
+	enc, csName := submissionEncoding(f, d.charset)
+	entries := formEntries(f, set, submitter, csName)
+	sub := &submission{url: target, charset: csName}
 	switch strings.ToLower(strings.TrimSpace(enctype)) {
 	case "multipart/form-data":
-		var buf bytes.Buffer
-		w := multipart.NewWriter(&buf)
-		for _, e := range entries {
-			if e.file {
-				part, err := w.CreateFormFile(e.name, "")
-				if err != nil {
-					return nil, err
-				}
-				part.Write(nil)
-				continue
-			}
-			if err := w.WriteField(e.name, e.value); err != nil {
-				return nil, err
-			}
-		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
-		sub.body, sub.contentType = buf.Bytes(), w.FormDataContentType()
+		sub.body, sub.contentType = multipartBody(enc, entries)
 	case "text/plain":
 		return nil, keyrelay.Errorf(keyrelay.EINVALID,
 			"GoQSystem のフォームの送信形式（text/plain）には対応していません。",
 			"The GoQSystem form's encoding (text/plain) is not supported.")
 	default:
-		var b strings.Builder
-		for i, e := range entries {
-			if i > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(url.QueryEscape(e.name))
-			b.WriteByte('=')
-			b.WriteString(url.QueryEscape(e.value))
-		}
-		sub.body, sub.contentType = []byte(b.String()), "application/x-www-form-urlencoded"
+		sub.body, sub.contentType = urlencodedBody(enc, entries), "application/x-www-form-urlencoded"
 	}
 	return sub, nil
 }
 
-// formEntries is the HTML "constructing the entry list" algorithm for the
-// controls this parser knows, in tree order.
-func formEntries(f *form, set map[*control]string, submitter *control) []entry {
-	var out []entry
-	add := func(name, value string) { out = append(out, entry{name: crlf(name), value: crlf(value)}) }
-	for _, c := range f.controls {
-		if c.disabled {
-			continue
+// urlencodedBody is the application/x-www-form-urlencoded serializer: line
+// breaks become CR LF, each name and value is encoded in the submission's
+// encoding (unencodable characters as &#NNNN;) and percent-encoded with
+// the urlencoded set, space as "+". A file sends its name, which is empty.
+func urlencodedBody(enc encoding.Encoding, entries []entry) []byte {
+	var b bytes.Buffer
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteByte('&')
 		}
-		if isSubmit(c) && c != submitter {
-			continue
-		}
-		if c.tag == "button" && c.typ != "submit" || c.tag == "input" && (c.typ == "button" || c.typ == "reset") {
-			continue
-		}
-		if c.tag == "input" && c.typ == "image" {
-			prefix := ""
-			if c.name != "" {
-				prefix = c.name + "."
-			}
-			add(prefix+"x", "0")
-			add(prefix+"y", "0")
-			continue
-		}
-		if c.name == "" {
-			continue
-		}
-		value := c.value
-		if v, ok := set[c]; ok {
-			value = v
-		}
+		percentEncode(&b, encodeText(enc, crlf(e.name)))
+		b.WriteByte('=')
+		percentEncode(&b, encodeText(enc, crlf(e.value)))
+	}
+	return b.Bytes()
+}
+
+// percentEncode writes p with every byte outside the
+// application/x-www-form-urlencoded safe set (ASCII alphanumerics and
+// *-._) percent-encoded, and space as "+".
+func percentEncode(b *bytes.Buffer, p []byte) {
+	const hex = "0123456789ABCDEF"
+	for _, c := range p {
 		switch {
-		case c.tag == "select":
-			for _, o := range selectedOptions(c) {
-				add(c.name, o.value)
-			}
-			continue
-		case c.tag == "input" && (c.typ == "checkbox" || c.typ == "radio"):
-			if !c.checked {
-				continue
-			}
-			if !c.hasValue {
-				value = "on"
-			}
-		case c.tag == "input" && c.typ == "file":
-			out = append(out, entry{name: crlf(c.name), file: true})
-			continue
-		case c.tag == "input" && c.typ == "hidden" && strings.EqualFold(c.name, "_charset_") && !c.hasValue:
-			value = "UTF-8"
-		}
-		add(c.name, value)
-		if c.dirname != "" && (textLike(c)) {
-			add(c.dirname, "ltr")
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '*', c == '-', c == '.', c == '_':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
 		}
 	}
-	return out
 }
 
-// selectedOptions applies the selectedness rules: for a single select the
-// last option marked selected, else the first that is not disabled; disabled
-// options are never sent.
-func selectedOptions(c *control) []*option {
-	var out []*option
-	if c.multiple {
-		for _, o := range c.options {
-			if o.selected && !o.disabled {
-				out = append(out, o)
-			}
-		}
-		return out
-	}
-	var pick *option
-	for _, o := range c.options {
-		if o.selected {
-			pick = o
-		}
-	}
-	if pick == nil {
-		for _, o := range c.options {
-			if !o.disabled {
-				pick = o
-				break
-			}
-		}
-	}
-	if pick == nil || pick.disabled {
-		return nil
-	}
-	return []*option{pick}
-}
-
-// chooseSubmitter picks the button the operator would press: the one labelled
-// 設定を保存して次へ進む, else one that says 保存, else the form's default
-// button (the first), which is what pressing Enter uses.
-func chooseSubmitter(f *form, want string) *control {
-	var first, exact, save *control
-	for _, c := range f.controls {
-		if !isSubmit(c) || c.disabled {
+// multipartBody is the multipart/form-data encoding algorithm as browsers
+// implement it: names (and file names) have line breaks normalised to CR LF
+// and then ", CR and LF escaped as %22, %0D and %0A; values have line
+// breaks normalised to CR LF; both are encoded in the submission's
+// encoding.
+func multipartBody(enc encoding.Encoding, entries []entry) ([]byte, string) {
+	boundary := newBoundary()
+	esc := strings.NewReplacer(`"`, "%22", "\r", "%0D", "\n", "%0A")
+	var b bytes.Buffer
+	for _, e := range entries {
+		b.WriteString("--" + boundary + "\r\n")
+		b.WriteString(`Content-Disposition: form-data; name="`)
+		b.Write(encodeText(enc, esc.Replace(crlf(e.name))))
+		b.WriteString(`"`)
+		if e.file {
+			b.WriteString("; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n")
 			continue
 		}
-		lbl := normLabel(c.value)
-		if c.tag == "button" {
-			lbl = normLabel(c.text)
-		}
-		if first == nil {
-			first = c
-		}
-		if exact == nil && want != "" && strings.Contains(lbl, normLabel(want)) {
-			exact = c
-		}
-		if save == nil && strings.Contains(lbl, "保存") {
-			save = c
-		}
+		b.WriteString("\r\n\r\n")
+		b.Write(encodeText(enc, crlf(e.value)))
+		b.WriteString("\r\n")
 	}
-	switch {
-	case exact != nil:
-		return exact
-	case save != nil && want != "":
-		return save
-	}
-	return first
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.Bytes(), "multipart/form-data; boundary=" + boundary
 }
 
-// crlf normalises line breaks to CRLF, as form submission does.
-func crlf(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
+// newBoundary makes a boundary like Chromium's (----WebKitFormBoundary and
+// 16 alphanumerics); its bytes cannot occur in a value that matters here.
+func newBoundary() string {
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	r := make([]byte, 16)
+	rand.Read(r)
+	for i := range r {
+		r[i] = alnum[int(r[i])%len(alnum)]
 	}
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	return strings.ReplaceAll(s, "\n", "\r\n")
+	return "----WebKitFormBoundary" + string(r)
 }
 
-func utf8Charset(cs string) bool {
-	switch strings.ToLower(strings.TrimSpace(cs)) {
-	case "", "utf-8", "utf8", "unicode-1-1-utf-8", "us-ascii", "ascii":
-		return true
-	}
-	return false
-}
-
-func anyUTF8(list string) bool {
-	for _, cs := range strings.FieldsFunc(list, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' }) {
-		if utf8Charset(cs) {
-			return true
+// encodeQuery is the URL Standard's query state for a special URL: tabs
+// and newlines are removed, the text is encoded in the document's encoding
+// (unencodable characters as &#NNNN;), and the bytes in the special-query
+// percent-encode set (C0 controls, space, ", #, ', <, > and non-ASCII) are
+// percent-encoded; everything else, "%" included, stays.
+func encodeQuery(enc encoding.Encoding, q string) string {
+	q = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(q)
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for _, c := range encodeText(enc, q) {
+		if c < 0x21 || c > 0x7e || c == '"' || c == '#' || c == '\'' || c == '<' || c == '>' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
 		}
+		b.WriteByte(c)
 	}
-	return false
-}
-
-func errCharset() error {
-	return keyrelay.Errorf(keyrelay.EINVALID,
-		"GoQSystem の画面がUTF-8以外の文字コードのため、他の設定を壊さずに送信できません。",
-		"The GoQSystem page is not UTF-8; keyrelay cannot submit it without garbling the other settings.")
+	return b.String()
 }
 
 // sameOrigin compares scheme, host and effective port.

@@ -20,6 +20,16 @@ type faults struct {
 	expireAtSave    bool
 	expireAfterSave bool
 	keyDisplay      KeyDisplay
+	reject          string
+}
+
+// SetReject makes every save that passes validation answer 200 with the
+// settings page again and msg in an error box, storing nothing, as GoQ does
+// for a key it refuses ("" turns it off). PostCount still counts the save.
+func (s *Server) SetReject(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.reject = msg
 }
 
 type requestFault int

@@ -32,6 +32,7 @@ type formView struct {
 	CSRF, SettingID, Version string
 	S                        map[string]string
 	Saved                    bool
+	Error                    string // a validation message, shown in an error box
 	KeyDisplay               KeyDisplay
 }
 
@@ -149,7 +150,8 @@ var formTmpl = map[Markup]*template.Template{
 const intro = `<h2>WEBAPI設定</h2>
 <p class="note">WEBAPI設定 (※この項目を入力して保存すると、API取得に切り替わります。)</p>
 <p class="help-text">RMS Service Square ライセンスキーは、RMSの「WEB APIサービス」→「アプリ一覧」からコピーしてください。</p>
-{{if .Saved}}<p class="notice">保存しました。</p>{{end}}`
+{{if .Saved}}<p class="notice">保存しました。</p>{{end}}
+{{if .Error}}<div class="alert alert-danger"><ul><li>{{.Error}}</li></ul></div>{{end}}`
 
 // formTable: labels in <th>; urlencoded; absolute action; 「戻る」 is a real
 // submit button placed before the save button.

@@ -27,6 +27,10 @@
 //	GET  /goq21/setting/mall/rakuten/next     the next step, after a save
 //
 // Faults are toggled on a running server from tests (see faults.go).
+//
+// With Options.CorpusPage the settings page is instead one of the corpus
+// pages (corpus/, written in the styles of real back offices), and any POST
+// below BasePath is its save, recorded raw for byte comparisons (corpus.go).
 package goq
 
 import (
@@ -104,6 +108,9 @@ type Options struct {
 	// KeyDisplay is how the settings page shows the stored key; the zero
 	// value shows it as is. SetKeyDisplay changes it on a running fake.
 	KeyDisplay KeyDisplay
+	// CorpusPage, when set, serves that page of the corpus (see corpus.go)
+	// as the settings page instead of Markup's form.
+	CorpusPage string
 }
 
 // Demo credentials, used when Options leaves them empty.
@@ -127,6 +134,8 @@ type Server struct {
 	loginCount  int
 	lastChanged []string
 	faults      faults
+	corpus      CorpusPage
+	corpusPosts []CorpusPost
 }
 
 type session struct {
@@ -151,6 +160,13 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, settings: st, version: 3, sessions: map[string]*session{}}
 	s.faults.keyDisplay = opts.KeyDisplay
+	if opts.CorpusPage != "" {
+		p, ok := Corpus(opts.CorpusPage)
+		if !ok {
+			panic("fakegoq: no corpus page " + opts.CorpusPage)
+		}
+		s.corpus = p
+	}
 	s.routes()
 	return s
 }
@@ -232,9 +248,14 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+SettingPath, s.authed(s.page(menuSetting)))
 	m.HandleFunc("GET "+MallPath, s.authed(s.page(menuMall)))
 	m.HandleFunc("GET "+RakutenPath, s.authed(s.page(menuRakuten)))
-	m.HandleFunc("GET "+SettingsPath, s.authed(s.settingsPage))
-	m.HandleFunc("POST "+SettingsPath, s.authed(s.save))
-	m.HandleFunc("POST "+SavePath, s.authed(s.save))
+	if s.corpus.Name != "" {
+		m.HandleFunc("GET "+SettingsPath, s.authed(s.corpusPageHandler))
+		m.HandleFunc("POST "+BasePath, s.authed(s.corpusSave))
+	} else {
+		m.HandleFunc("GET "+SettingsPath, s.authed(s.settingsPage))
+		m.HandleFunc("POST "+SettingsPath, s.authed(s.save))
+		m.HandleFunc("POST "+SavePath, s.authed(s.save))
+	}
 	m.HandleFunc("GET "+NextPath, s.authed(s.page(nextStep)))
 	s.mux = m
 }
@@ -421,6 +442,13 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, _ string, sess *se
 		return
 	}
 	s.postCount++
+	if msg := s.faults.reject; msg != "" {
+		v := formView{CSRF: sess.csrf, SettingID: s.opts.SettingID, Version: strconv.Itoa(s.version),
+			S: copySettings(s.settings), KeyDisplay: s.faults.keyDisplay, Error: msg}
+		s.mu.Unlock()
+		render(w, formTmpl[s.opts.Markup], v)
+		return
+	}
 	stored := !s.faults.ignoreSaves
 	if stored {
 		var changed []string
