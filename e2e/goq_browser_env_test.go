@@ -25,9 +25,8 @@ import (
 	"keyrelay/internal/sqlite"
 )
 
-// goqHost is GoQSystem's real name; Chromium resolves it to the fake.
-const goqHost = "order.goqsystem.com"
-
+// goqHost (goq_diff_test.go) is GoQSystem's real name; Chromium resolves
+// it to the fake.
 const goqBase = "https://" + goqHost + fakegoq.BasePath
 
 // goqServer serves whichever fake GoQ a test put in (use), over HTTPS under

@@ -111,19 +111,35 @@
     }).map((el) => ({ name: buttonName(el), el }));
   }
 
-  // What GoQ said about a save: the text of its error boxes, verbatim.
+  // What GoQ said about a save: the text of its error boxes, verbatim, by
+  // the helper's rule (internal/goq/answer.go): an error class or id, a
+  // role=alert box that does not report success, <font color=red>, or a red
+  // style; a box that holds fields is a wrapper, not a message.
   const ERROR_CLASS = /^(error|errors|err|errmsg|error[-_]?message|error[-_]?msg|form[-_]error|alert[-_](danger|error)|invalid[-_]feedback|text[-_]danger|flash[-_]?error|notice[-_]error|message[-_]error|error[-_]?explanation|error[-_]?box|validation[-_]?(error|message)|is[-_]error)$/i;
+  const RED_STYLE = /(^|;)\s*color\s*:\s*(red|#f00|#ff0000|#c00|#cc0000|#d00|#dc3545|#e00)\b/i;
+  const SUCCESS = ['保存しました', '更新しました', '登録しました', '完了', '成功', 'saved', 'updated', 'success'];
+  function isErrorBox(el) {
+    if (ERROR_CLASS.test((el.getAttribute('id') || '').trim())) return true;
+    if (Array.from(el.classList).some((c) => ERROR_CLASS.test(c))) return true;
+    if ((el.getAttribute('role') || '').toLowerCase() === 'alert' && !SUCCESS.some((w) => textOf(el).toLowerCase().includes(w))) return true;
+    if (el.tagName === 'FONT' && ['red', '#ff0000', '#f00'].includes((el.getAttribute('color') || '').toLowerCase())) return true;
+    return RED_STYLE.test(el.getAttribute('style') || '');
+  }
   function validationMessage() {
     const out = [];
-    for (const el of document.querySelectorAll('[role=alert], [class], [id]')) {
-      const isErr = el.getAttribute('role') === 'alert' || ERROR_CLASS.test((el.id || '').trim()) ||
-        Array.from(el.classList).some((c) => ERROR_CLASS.test(c));
-      if (!isErr || !visible(el)) continue;
-      if (out.some((o) => o.el.contains(el))) continue;
-      const t = textOf(el);
-      if (t) out.push({ el, t });
-    }
-    return out.map((o) => o.t).join(' ');
+    const walk = (el) => {
+      if (['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT', 'HEAD'].includes(el.tagName) || el.hidden) return;
+      const cs = getComputedStyle(el);
+      if (cs.display === 'none' || cs.visibility === 'hidden') return;
+      if (isErrorBox(el) && !el.querySelector('input, select, textarea, label, button')) {
+        const t = textOf(el).split(/\s+/).filter(Boolean).join(' ');
+        if (t) out.push(t);
+        return;
+      }
+      for (const c of el.children) walk(c);
+    };
+    if (document.body) walk(document.body);
+    return out.join(' / ').slice(0, 2000);
   }
 
   // The GoQ account shown on the page, when the page shows one.
@@ -172,10 +188,16 @@
     if (choice.error) {
       return { outcome: 'error', message: `GoQの画面に保存ボタンの候補が複数あり（${choice.candidates.map((n) => '「' + n + '」').join('、')}）、どれを押すべきか判断できません。送信していません。`, account: acct };
     }
+    const btn = choice.button.el;
+    const method = ((btn.getAttribute('formmethod') || '') ? btn.formMethod : (kf.field.form && kf.field.form.method)) || 'get';
+    if (method.toLowerCase() !== 'post') {
+      // A GET form would put the key into the URL: history, logs, Referer.
+      return { outcome: 'error', message: 'GoQの設定画面のフォームがPOSTではないため（キーがURLに載ります）、送信していません。', account: acct };
+    }
     setValue(kf.field, key);
     kf.twins.forEach((t) => setValue(t, key));
     // Answer first: the click navigates away.
-    setTimeout(() => choice.button.el.click(), 0);
+    setTimeout(() => btn.click(), 0);
     return { outcome: 'submitted', account: acct };
   }
 

@@ -1,0 +1,63 @@
+//go:build demo
+
+package e2e_test
+
+import (
+	"testing"
+	"time"
+
+	fakegoq "keyrelay/internal/fakes/goq"
+	"keyrelay/internal/keyrelay"
+)
+
+// TestGoQBrowserModeCorpus runs browser-mode delivery over issue 13's corpus
+// of GoQ settings pages (legacy PHP, CakePHP, Rails, Bootstrap, HTML4,
+// Shift_JIS, EUC-JP, ISO-2022-JP...), each reached by the route's link
+// texts: a page that can be saved gets the key with one POST; the page that
+// refuses the key ends 要対応 with GoQ's message verbatim after one POST;
+// a page the rules refuse (two save buttons, two key fields, a GET form, a
+// disabled field, no save button) gets no POST at all.
+func TestGoQBrowserModeCorpus(t *testing.T) {
+	e := newGoQEnv(t, true)
+	// What the browser refuses: the rules' ambiguities and what would leak
+	// the key. Pages that only a script submits are fine here: the browser
+	// is the operator and runs the page's script as it would for them.
+	refuse := map[string]bool{"13_js_only_link": true, "15_disabled_until_script": true, "16_two_save_buttons": true,
+		"18_undecodable_charset": true, "19_duplicate_label": true, "20_get_form": true}
+	for _, p := range fakegoq.CorpusPages() {
+		t.Run(p.Name, func(t *testing.T) {
+			fake := e.goq.use(fakegoq.New(fakegoq.Options{CorpusPage: p.Name}))
+			e.loginGoQ(t, e.b.openTab(t, goqBase))
+			id, key := e.captureGoQKey(t)
+			switch {
+			case refuse[p.Name]:
+				var d *keyrelay.Delivery
+				eventually(t, 90*time.Second, "an attempt refused without a POST", func() (bool, string) {
+					d, _ = e.delivery(t, id)
+					return d.Attempts >= 1 && d.Status != keyrelay.DeliveryInProgress, d.Status + " " + d.LastError
+				})
+				if d.Status == keyrelay.DeliveryDelivered || d.Status == keyrelay.DeliveryAlreadyCurrent {
+					t.Fatalf("status %s for a page that must be refused", d.Status)
+				}
+				if n := fake.PostCount(); n != 0 || len(fake.CorpusPosts()) != 0 {
+					t.Fatalf("%d save POSTs to a refused page, want 0", n)
+				}
+				t.Logf("refused: %s", d.LastError)
+			case p.Reject != "":
+				d := e.waitDelivery(t, id, keyrelay.DeliveryNeedsAttention, 90*time.Second)
+				if d.Quote != p.Reject {
+					t.Fatalf("quote %q, want GoQ's message verbatim %q", d.Quote, p.Reject)
+				}
+				_, as := e.delivery(t, id)
+				if len(as) != 1 || fake.PostCount() != 1 {
+					t.Fatalf("%d attempts, %d POSTs; want exactly one of each", len(as), fake.PostCount())
+				}
+			default:
+				e.waitDelivery(t, id, keyrelay.DeliveryDelivered, 90*time.Second)
+				if fake.StoredKey() != key || fake.PostCount() != 1 {
+					t.Fatalf("GoQ holds the key: %v; %d POSTs, want 1", fake.StoredKey() == key, fake.PostCount())
+				}
+			}
+		})
+	}
+}

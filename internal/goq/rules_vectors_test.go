@@ -1,0 +1,50 @@
+package goq
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// The rules the extension's GoQ tab delivery applies (extension/lib/
+// goqrules.js) are this package's: the same vector file is read by node
+// --test (extension/test/goqrules.test.js) and here, against the functions
+// the Go client uses.
+func TestSharedGoQRuleVectors(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "keyrelay", "testdata", "goq_rules.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Labels []struct {
+			Name, Text, Kind string
+		}
+		Buttons []struct {
+			Name, Text string
+			Rank       int
+		}
+		Route []string
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[labelKind]string{labelKey: "key", labelTwin: "twin", labelTwinMark: "twin_mark", labelOther: "other"}
+	if len(v.Labels) < 20 || len(v.Buttons) < 10 {
+		t.Fatalf("%d labels, %d buttons: the vectors are missing", len(v.Labels), len(v.Buttons))
+	}
+	for _, c := range v.Labels {
+		if got := kinds[classifyLabel(c.Text)]; got != c.Kind {
+			t.Errorf("label %s (%q): classifyLabel = %s, want %s", c.Name, c.Text, got, c.Kind)
+		}
+	}
+	for _, c := range v.Buttons {
+		if got := saveRank(c.Text); got != c.Rank {
+			t.Errorf("button %s (%q): saveRank = %d, want %d", c.Name, c.Text, got, c.Rank)
+		}
+	}
+	if !slices.Equal(route, v.Route) {
+		t.Errorf("route %v, vectors %v", route, v.Route)
+	}
+}
