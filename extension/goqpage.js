@@ -22,19 +22,65 @@
   }
 
   const visible = (el) => !!el && !el.hidden && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-  const textOf = (el) => ((el && (el.innerText || el.textContent)) || '').trim();
+
+  // hiddenEl: text inside is not read, by the helper's rule (hidden,
+  // aria-hidden, hidden inputs, display:none or visibility:hidden, and the
+  // class names that hide screen-reader text and tooltips) or because the
+  // browser does not render it.
+  function hiddenEl(el) {
+    if (el.hidden || (el.getAttribute('aria-hidden') || '').trim().toLowerCase() === 'true') return true;
+    if (el.tagName === 'INPUT' && (el.getAttribute('type') || '').toLowerCase() === 'hidden') return true;
+    if (['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT'].includes(el.tagName)) return true;
+    if (G.hiddenByClass(el.getAttribute('class'))) return true;
+    const cs = getComputedStyle(el);
+    return cs.display === 'none' || cs.visibility === 'hidden';
+  }
+
+  // readText is the text of el as the operator reads it; withAlt reads
+  // images by their alt (a button's name).
+  function readText(el, withAlt) {
+    let out = '';
+    const walk = (n) => {
+      if (n.nodeType === Node.TEXT_NODE) { out += n.data; return; }
+      if (n.nodeType !== Node.ELEMENT_NODE || hiddenEl(n)) return;
+      if (withAlt && n.tagName === 'IMG') out += ' ' + (n.getAttribute('alt') || '') + ' ';
+      if (n.tagName === 'BR') out += ' ';
+      for (const c of n.childNodes) walk(c);
+    };
+    if (el) walk(el);
+    return out.trim();
+  }
+  const textOf = (el) => readText(el, false);
+
+  function underHidden(node) {
+    for (let el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement; el && el !== document.body; el = el.parentElement) {
+      if (hiddenEl(el)) return true;
+    }
+    return false;
+  }
+
+  const isBlock = (el) => !['inline', 'contents', 'none'].includes(getComputedStyle(el).display) || el.tagName === 'BR';
+
+  // precedingText is the last block of visible text between the previous
+  // visible control and c (internal/goq precedingTexts).
+  function precedingText(c) {
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    w.currentNode = c;
+    let text = '';
+    for (let n = w.previousNode(); n; n = w.previousNode()) {
+      if (n.nodeType === Node.TEXT_NODE) {
+        if (n.data.trim() && !underHidden(n)) text = n.data + text;
+        continue;
+      }
+      if (n.matches('input, select, textarea, button') && !hiddenEl(n) && visible(n)) break;
+      if (text.trim() && isBlock(n) && !underHidden(n)) break;
+    }
+    return text.trim();
+  }
 
   function isTextControl(el) {
     if (el.tagName === 'TEXTAREA') return true;
     return el.tagName === 'INPUT' && TEXT_TYPES.has((el.getAttribute('type') || '').toLowerCase());
-  }
-
-  // The text before c inside container, up to c.
-  function textBefore(container, c) {
-    const r = document.createRange();
-    r.setStart(container, 0);
-    r.setEndBefore(c);
-    return r.toString().trim();
   }
 
   // labelOf: the text that labels c, from the most explicit source: <label>,
@@ -50,29 +96,15 @@
     if (by) return by;
     const aria = (c.getAttribute('aria-label') || '').trim();
     if (aria) return aria;
-    const cell = c.closest('td, th');
-    if (cell) {
-      const own = textBefore(cell, c);
-      if (own) return own;
-      for (let p = cell.previousElementSibling; p; p = p.previousElementSibling) {
-        if (textOf(p)) return textOf(p);
-      }
-      return '';
-    }
+    // In a table: the text before c in its cell, else the cell before.
+    if (c.closest('td, th')) return precedingText(c);
     const dd = c.closest('dd');
     if (dd) {
       for (let p = dd.previousElementSibling; p; p = p.previousElementSibling) {
         if (p.tagName === 'DT') return textOf(p);
       }
     }
-    for (let n = c; n && n !== document.body; n = n.parentElement) {
-      for (let p = n.previousElementSibling; p; p = p.previousElementSibling) {
-        if (p.matches('input, select, textarea, button') || p.querySelector('input:not([type=hidden]), select, textarea')) return '';
-        const t = textOf(p);
-        if (t) return t;
-      }
-    }
-    return '';
+    return precedingText(c);
   }
 
   // findKeyField: exactly one visible text field labelled as the key's, and
@@ -94,7 +126,7 @@
 
   function buttonName(b) {
     let name = '';
-    if (b.tagName === 'BUTTON') name = b.innerText || b.textContent || '';
+    if (b.tagName === 'BUTTON') name = readText(b, true);
     else if ((b.getAttribute('type') || '').toLowerCase() === 'image') name = b.getAttribute('alt') || '';
     else name = b.value || '';
     if (!name.trim()) name = b.getAttribute('aria-label') || '';
@@ -104,7 +136,8 @@
 
   function submitButtons(form) {
     if (!form) return [];
-    return Array.from(form.elements).filter((b) => {
+    // form.elements leaves out image buttons; the form owner does not.
+    return Array.from(document.querySelectorAll('button, input')).filter((b) => b.form === form).filter((b) => {
       const type = (b.getAttribute('type') || '').toLowerCase();
       if (b.tagName === 'BUTTON') return (type === '' || type === 'submit') && visible(b);
       return b.tagName === 'INPUT' && (type === 'submit' || type === 'image') && visible(b);

@@ -121,7 +121,16 @@
     return '';
   }
 
-  const api = { KEY_LABEL, SAVE_LABEL, ROUTE, normLabel, classifyLabel, saveRank, chooseSave, routeLink };
+  // Class names that CSS frameworks and help icons use to hide text
+  // (screen-reader text, tooltip bodies): text inside them is not part of a
+  // label, whether or not a style sheet loaded (internal/goq hiddenElement).
+  const HIDDEN_CLASSES = new Set(['sr-only', 'visually-hidden', 'screen-reader-text', 'd-none', 'hidden', 'hide', 'is-hidden',
+    'invisible', 'tooltip', 'tooltiptext', 'tooltip-text', 'tooltip-inner', 'popover', 'balloon']);
+  function hiddenByClass(className) {
+    return String(className || '').toLowerCase().split(/\s+/).some((c) => HIDDEN_CLASSES.has(c));
+  }
+
+  const api = { KEY_LABEL, HIDDEN_CLASSES, hiddenByClass, SAVE_LABEL, ROUTE, normLabel, classifyLabel, saveRank, chooseSave, routeLink };
   (root.keyrelay = root.keyrelay || {}).goqrules = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

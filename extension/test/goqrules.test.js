@@ -33,3 +33,9 @@ test('routeLink follows only same-host https links by their text', () => {
   assert.equal(G.routeLink(links, 'WEBAPI設定', 'order.goqsystem.com'), 'https://order.goqsystem.com/goq21/setting/mall/rakuten/webapi');
   assert.equal(G.routeLink(links.slice(0, 2), 'WEBAPI設定', 'order.goqsystem.com'), '');
 });
+
+test('goq_rules.json hidden_classes: text inside is not part of a label', () => {
+  assert.deepEqual([...G.HIDDEN_CLASSES].sort(), [...v.hidden_classes].sort());
+  for (const c of v.hidden_classes) assert.ok(G.hiddenByClass('x ' + c.toUpperCase()), c);
+  for (const c of v.visible_classes) assert.ok(!G.hiddenByClass(c), c);
+});

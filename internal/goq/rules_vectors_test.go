@@ -5,8 +5,31 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
+
+// classNode is a <span class="x c"> as the parser gives it.
+func classNode(t *testing.T, c string) *html.Node {
+	doc, err := html.Parse(strings.NewReader(`<span class="x ` + c + `">t</span>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var span *html.Node
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "span" {
+			span = n
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			find(ch)
+		}
+	}
+	find(doc)
+	return span
+}
 
 // The rules the extension's GoQ tab delivery applies (extension/lib/
 // goqrules.js) are this package's: the same vector file is read by node
@@ -25,7 +48,9 @@ func TestSharedGoQRuleVectors(t *testing.T) {
 			Name, Text string
 			Rank       int
 		}
-		Route []string
+		Route          []string
+		HiddenClasses  []string `json:"hidden_classes"`
+		VisibleClasses []string `json:"visible_classes"`
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
 		t.Fatal(err)
@@ -42,6 +67,16 @@ func TestSharedGoQRuleVectors(t *testing.T) {
 	for _, c := range v.Buttons {
 		if got := saveRank(c.Text); got != c.Rank {
 			t.Errorf("button %s (%q): saveRank = %d, want %d", c.Name, c.Text, got, c.Rank)
+		}
+	}
+	for _, c := range v.HiddenClasses {
+		if !hiddenElement(classNode(t, c)) {
+			t.Errorf("class %q: hiddenElement = false, want true", c)
+		}
+	}
+	for _, c := range v.VisibleClasses {
+		if hiddenElement(classNode(t, c)) {
+			t.Errorf("class %q: hiddenElement = true, want false", c)
 		}
 	}
 	if !slices.Equal(route, v.Route) {

@@ -96,10 +96,9 @@ func (w *Worker) deliverInBrowser(ctx context.Context, d *keyrelay.Delivery, c *
 		if msg == "" {
 			msg = "GoQタブでの反映に失敗しました。"
 		}
+		// A page the rules refuse does not fix itself: the few tries of a
+		// form problem, then 要対応.
 		code := keyrelay.EINVALID
-		if !res.Posted {
-			code = keyrelay.EUNAVAILABLE
-		}
 		r = w.failed(ctx, n, &keyrelay.Error{Code: code,
 			Message:   "ブラウザのGoQタブ: " + keyrelay.CleanQuote(msg, key, c.KeyLast4),
 			MessageEn: "In the browser's GoQ tab: " + keyrelay.CleanQuote(msg, key, c.KeyLast4)}, secrets)
