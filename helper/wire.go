@@ -96,6 +96,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	}
 	w.Captures, w.Shops, w.Pairings, w.Audit = st.captures, st.shops, st.pairings, st.audit
 	w.Sessions, w.Deliveries, w.Credentials = st.sessions, st.deliveries, st.credentials
+	w.Modes = st.modes
 	w.AppStatus, w.Alerts = st.appStatus, alerts
 	w.WS = app.ws
 	w.Destinations = dests

@@ -23,6 +23,8 @@ type Server struct {
 	Sessions    keyrelay.SessionService
 	Deliveries  keyrelay.DeliveryService
 	Credentials keyrelay.CredentialService
+	// Modes may be nil: GoQ設定 then shows no delivery modes.
+	Modes keyrelay.DeliveryModeService
 
 	// AppStatus and Alerts feed the status board and the banner; nil hides them.
 	AppStatus keyrelay.AppStatusService
