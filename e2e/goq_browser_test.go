@@ -3,12 +3,15 @@
 package e2e_test
 
 import (
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	fakegoq "keyrelay/internal/fakes/goq"
+	"keyrelay/internal/fakes/rms"
 	"keyrelay/internal/keyrelay"
 )
 
@@ -64,4 +67,126 @@ func TestGoQBrowserModeDelivers(t *testing.T) {
 			t.Fatalf("%d save POSTs for a key GoQ already held, want 0", fake.PostCount())
 		}
 	})
+}
+
+// goqExtState is keyrelayState().goq.
+type goqExtState struct {
+	Permission  bool `json:"permission"`
+	LoginNeeded *struct {
+		Shop    string `json:"shop"`
+		Message string `json:"message"`
+	} `json:"loginNeeded"`
+}
+
+func (e *goqEnv) goqState(t testing.TB) goqExtState {
+	t.Helper()
+	return mustSW[goqExtState](t, e.b, `keyrelayState().then(s => s.goq)`)
+}
+
+// TestGoQBrowserModeNeedsTheOperator: GoQ's session has expired (the tab
+// shows the login page): the extension types nothing, the delivery waits
+// with 「GoQにログインしてください」 in the history, the popup's state and
+// the tab's badge; once the operator logs in, it resumes by itself. Then a
+// tab closed, and the service worker stopped, in the middle of a save: the
+// next run reads GoQ first and never posts a second time.
+func TestGoQBrowserModeNeedsTheOperator(t *testing.T) {
+	e := newGoQEnv(t, true)
+
+	t.Run("session expired", func(t *testing.T) {
+		fake := e.goq.use(fakegoq.New(fakegoq.Options{}))
+		tb := e.b.openTab(t, goqBase) // GoQ's login page
+		id, key := e.captureGoQKey(t)
+		eventually(t, 60*time.Second, "ブラウザ待ち: GoQにログインしてください", func() (bool, string) {
+			d, _ := e.delivery(t, id)
+			return d.Status == keyrelay.DeliveryWaitingBrowser && strings.Contains(d.LastError, "GoQにログインしてください"), d.Status + " " + d.LastError
+		})
+		if s := e.goqState(t); s.LoginNeeded == nil || s.LoginNeeded.Message != "GoQにログインしてください" {
+			t.Fatalf("the popup's state does not ask for the GoQ login: %+v", s)
+		}
+		if badge := mustSW[string](t, e.b, fmt.Sprintf(`chrome.action.getBadgeText({tabId: %d})`, tb.id)); badge != "!" {
+			t.Errorf("the GoQ tab's badge is %q, want !", badge)
+		}
+		if fake.LoginCount() != 0 || fake.PostCount() != 0 {
+			t.Fatalf("keyrelay logged in (%d) or posted (%d) by itself", fake.LoginCount(), fake.PostCount())
+		}
+		e.loginGoQ(t, tb)
+		e.waitDelivery(t, id, keyrelay.DeliveryDelivered, 60*time.Second)
+		if fake.StoredKey() != key || fake.PostCount() != 1 || fake.LoginCount() != 1 {
+			t.Fatalf("after the login: key stored %v, %d POSTs, %d logins", fake.StoredKey() == key, fake.PostCount(), fake.LoginCount())
+		}
+		if s := e.goqState(t); s.LoginNeeded != nil {
+			t.Errorf("still asks for a login: %+v", s.LoginNeeded)
+		}
+	})
+
+	// midFill holds the next save POST, runs interrupt while it is held
+	// (nothing else reaches GoQ meanwhile), then lets the save through.
+	midFill := func(t *testing.T, interrupt func()) (id, key string, fake *fakegoq.Server) {
+		fake = e.goq.use(fakegoq.New(fakegoq.Options{}))
+		e.loginGoQ(t, e.b.openTab(t, goqBase))
+		arrived, proceed := make(chan struct{}), make(chan struct{})
+		e.goq.holdNextSave(func() { close(arrived); <-proceed })
+		id, key = e.captureGoQKey(t)
+		select {
+		case <-arrived:
+		case <-time.After(60 * time.Second):
+			close(proceed)
+			t.Fatal("no save POST arrived")
+		}
+		interrupt()
+		close(proceed)
+		return id, key, fake
+	}
+	finishedOnce := func(t *testing.T, id, key string, fake *fakegoq.Server) {
+		var d *keyrelay.Delivery
+		eventually(t, 90*time.Second, "the delivery ends with GoQ holding the key", func() (bool, string) {
+			d, _ = e.delivery(t, id)
+			return d.Status == keyrelay.DeliveryDelivered || d.Status == keyrelay.DeliveryAlreadyCurrent, d.Status + " " + d.LastError
+		})
+		if fake.StoredKey() != key || fake.PostCount() != 1 {
+			t.Fatalf("GoQ holds the key: %v; %d save POSTs, want exactly 1", fake.StoredKey() == key, fake.PostCount())
+		}
+	}
+
+	t.Run("tab closed mid-fill", func(t *testing.T) {
+		id, key, fake := midFill(t, func() {
+			for _, tid := range mustSW[[]int64](t, e.b, `chrome.tabs.query({url: "https://`+goqHost+`/*"}).then(ts => ts.map(t => t.id))`) {
+				mustSW[any](t, e.b, fmt.Sprintf(`chrome.tabs.remove(%d)`, tid))
+			}
+		})
+		finishedOnce(t, id, key, fake)
+	})
+
+	t.Run("service worker stopped mid-fill", func(t *testing.T) {
+		id, key, fake := midFill(t, func() { e.b.stopSW(t) })
+		eventually(t, 30*time.Second, "ブラウザ待ち after the worker died", func() (bool, string) {
+			d, _ := e.delivery(t, id)
+			return d.Status == keyrelay.DeliveryWaitingBrowser, d.Status + " " + d.LastError
+		})
+		// Wake the worker the way the operator would: use an RMS page.
+		e.b.openTab(t, rms.AppListURL())
+		finishedOnce(t, id, key, fake)
+	})
+}
+
+// TestGoQBrowserModeWithoutPermission: the operator has not granted the
+// GoQ host permission: no GoQ content script is registered, nothing is
+// posted, and the delivery waits saying what to press.
+func TestGoQBrowserModeWithoutPermission(t *testing.T) {
+	e := newGoQEnv(t, false)
+	fake := e.goq.use(fakegoq.New(fakegoq.Options{}))
+	if s := e.goqState(t); s.Permission {
+		t.Fatal("the extension holds the GoQ permission without being granted it")
+	}
+	id, _ := e.captureGoQKey(t)
+	eventually(t, 60*time.Second, "ブラウザ待ち: no permission", func() (bool, string) {
+		d, _ := e.delivery(t, id)
+		return d.Status == keyrelay.DeliveryWaitingBrowser && strings.Contains(d.LastError, "許可がありません"), d.Status + " " + d.LastError
+	})
+	if n := mustSW[int](t, e.b, `chrome.scripting.getRegisteredContentScripts().then(s => s.length)`); n != 0 {
+		t.Fatalf("%d content scripts registered without the permission", n)
+	}
+	if fake.PostCount() != 0 || fake.LoginCount() != 0 {
+		t.Fatal("GoQ was touched without the permission")
+	}
 }

@@ -115,6 +115,9 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
       lastErrorEn: conn.lastErrorEn,
       alerts,
       updatePending: localUpdatePending,
+      // Browser-mode delivery: the GoQ permission, and a GoQ tab waiting
+      // for the operator's login (「GoQにログインしてください」).
+      goq: await kr.goq.goqState(),
       captures: Object.entries(captures).map(([id, c]) => Object.assign({ capture_id: id }, c))
         .sort((a, b) => String(b.at).localeCompare(String(a.at))),
     };
@@ -330,6 +333,9 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     connect: { from: 'page', run: () => { conn.connect(); return { ok: true }; } },
     goq_state: { from: 'page', run: () => kr.goq.goqState() },
     goq_permission_granted: { from: 'page', run: () => kr.goq.permissionGranted().then(() => ({ ok: true })) },
+    // The popup's offer: this capture's shop delivers through this
+    // browser's GoQ tab (the helper agrees only for a shop without a login).
+    goq_use_browser: { from: 'page', run: (m) => conn.request({ type: 'goq_mode', capture_id: String(m.captureId || '') }) },
   };
 
   chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {

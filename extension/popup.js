@@ -35,7 +35,7 @@
     queued: 'statusQueued', sending: 'statusSending', stored: 'statusStored', rejected: 'statusRejected',
     waiting_login: 'deliveryWaitingLogin', pending: 'deliveryPending', in_progress: 'deliveryInProgress',
     delivered: 'deliveryDelivered', already_current: 'deliveryAlreadyCurrent', superseded: 'deliverySuperseded',
-    needs_attention: 'deliveryNeedsAttention',
+    needs_attention: 'deliveryNeedsAttention', waiting_browser: 'deliveryWaitingBrowser',
   };
   const statusText = (s) => (STATUS[s] ? msg(STATUS[s]) : s || '');
 
@@ -57,6 +57,8 @@
     $('pairing').hidden = !st.pairingCode;
     $('pairingCode').textContent = st.pairingCode || '';
 
+    renderGoQ(st);
+
     const cur = lastCaptureId && st.captures.find((x) => x.capture_id === lastCaptureId);
     if (cur) {
       $('result').hidden = false;
@@ -75,6 +77,37 @@
       li.textContent = `${x.app_name || ''} …${x.key_last4 || ''} — ${statusText(x.delivery || x.status)}${said ? ' ' + said : ''}`;
       return li;
     }));
+  }
+
+  // Browser-mode delivery: a GoQ tab waiting for the operator's login, and
+  // the offer to deliver through this browser's GoQ tab for a key that
+  // waits for a GoQ login (or for the GoQ permission).
+  let goqOffer = '';
+  function renderGoQ(st) {
+    const g = st.goq || {};
+    const login = g.loginNeeded ? msg('goqLoginNeeded') + (g.loginNeeded.shop ? '（' + g.loginNeeded.shop + '）' : '') : '';
+    showLine('goqLogin', login);
+    const waiting = (st.captures || []).find((x) => x.delivery === 'waiting_login' || (x.delivery === 'waiting_browser' && !g.permission));
+    goqOffer = waiting ? waiting.capture_id : '';
+    $('goqUse').hidden = !goqOffer;
+    $('goqUseHint').hidden = !goqOffer;
+    $('goq').hidden = !login && !goqOffer;
+  }
+
+  // useGoQTab runs from the click (a user gesture): only then may the
+  // extension ask for the GoQ host permission.
+  async function useGoQTab() {
+    const captureId = goqOffer;
+    try {
+      const granted = await chrome.permissions.request({ origins: ['https://*.goqsystem.com/*'] });
+      if (!granted) return showError(msg('goqDenied'));
+      await call('goq_permission_granted');
+      const cur = (await call('state')).captures.find((x) => x.capture_id === captureId);
+      if (cur && cur.delivery === 'waiting_login') await call('goq_use_browser', { captureId });
+    } catch (e) {
+      showError(e.message);
+    }
+    refresh();
   }
 
   function renderDetection(d) {
@@ -148,6 +181,7 @@
       tabId = tab ? tab.id : null;
     }
     $('capture').addEventListener('click', capture);
+    $('goqUse').addEventListener('click', useGoQTab);
     $('history').addEventListener('click', async (ev) => {
       ev.preventDefault();
       try {

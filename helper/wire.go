@@ -63,6 +63,21 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	}
 	// A browser that connects, or whose GoQ tab is usable again, gets its
 	// waiting deliveries (browser mode).
+	// The popup's offer, for a shop without a GoQ login only: nothing
+	// stored is deleted from the extension's side.
+	app.ws.SetBrowserMode = func(ctx context.Context, shopKey string) error {
+		if _, err := st.credentials.FindCredentials(ctx, goq.Name, shopKey); err == nil {
+			return keyrelay.Errorf(keyrelay.EINVALID, "この店舗にはGoQログインが設定されています。配信方法はGoQ設定で変更してください。",
+				"This shop has a GoQ login; change its delivery mode on the GoQ settings page.")
+		} else if keyrelay.ErrorCode(err) != keyrelay.ENOTFOUND {
+			return err
+		}
+		if _, err := st.modes.SetDeliveryMode(ctx, goq.Name, shopKey, keyrelay.DeliveryModeBrowser); err != nil {
+			return err
+		}
+		app.outbox.Wake()
+		return nil
+	}
 	app.ws.OnBrowserReady = func(clientID string) {
 		if n, err := st.modes.WakeWaitingBrowser(ctx, clientID); err != nil {
 			log.Error("waking deliveries waiting for the browser", "err", err)

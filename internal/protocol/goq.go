@@ -10,6 +10,7 @@ const (
 	TypeGoQTask   = "goq_task"
 	TypeGoQResult = "goq_result"
 	TypeGoQReady  = "goq_ready"
+	TypeGoQMode   = "goq_mode"
 )
 
 // Limits of the GoQ messages.
@@ -52,13 +53,32 @@ type GoQResult struct {
 // usable again, so waiting tasks may be re-sent.
 type GoQReady struct{ Header }
 
-func (*GoQTask) MsgType() string   { return TypeGoQTask }
+// GoQModeRequest is client → helper, from the popup: deliver the shop of
+// this browser's capture CaptureID through this browser's GoQ tab. The
+// helper agrees only for a capture this pairing made, of a shop without a
+// GoQ login (so nothing stored is deleted); the reply is a GoQModeReply.
+type GoQModeRequest struct {
+	Header
+	CaptureID string `json:"capture_id"`
+}
+
+type GoQModeReply struct {
+	Header
+	Shop string `json:"shop"`
+	Mode string `json:"mode"`
+}
+
+func (*GoQModeRequest) MsgType() string { return TypeGoQMode }
+func (*GoQModeReply) MsgType() string   { return TypeGoQMode }
+func (*GoQTask) MsgType() string        { return TypeGoQTask }
 func (*GoQResult) MsgType() string { return TypeGoQResult }
 func (*GoQReady) MsgType() string  { return TypeGoQReady }
 
 func init() {
 	clientTypes[TypeGoQResult] = func() Message { return &GoQResult{} }
 	clientTypes[TypeGoQReady] = func() Message { return &GoQReady{} }
+	clientTypes[TypeGoQMode] = func() Message { return &GoQModeRequest{} }
+	serverTypes[TypeGoQMode] = func() Message { return &GoQModeReply{} }
 	serverTypes[TypeGoQTask] = func() Message { return &GoQTask{} }
 }
 

@@ -36,6 +36,10 @@ func validate(m Message, ref string) error {
 	switch m := m.(type) {
 	case *GoQResult:
 		return validateGoQResult(m, ref)
+	case *GoQModeRequest:
+		if m.CaptureID == "" || len(m.CaptureID) > MaxIDLen {
+			return missing("capture_id")
+		}
 	case *PairRequest:
 		if len(m.ClientName) > MaxNameLen {
 			return tooLong("client_name", MaxNameLen)

@@ -117,3 +117,29 @@ func (c *conn) goqReady() {
 		go f(c.id())
 	}
 }
+
+// goqMode is the popup's 「ブラウザのGoQタブで反映する」 for the shop of one of
+// this browser's captures.
+func (c *conn) goqMode(m *protocol.GoQModeRequest) {
+	s, ref := c.s, m.ID
+	if s.SetBrowserMode == nil {
+		c.send(protocol.NewError(protocol.CodeInternal, ref, "このヘルパーではブラウザでの反映を設定できません。",
+			"This helper cannot set browser delivery.").Reply())
+		return
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	cp, err := s.Captures.FindCaptureByUUID(ctx, m.CaptureID)
+	if err != nil || cp.ClientID != c.id() {
+		c.refuse(protocol.NewError(protocol.CodeBadMessage, ref, "このブラウザで取得したキーではありません。",
+			"That key was not captured by this browser."), keyrelay.AuditMessageRefused)
+		return
+	}
+	key := cp.Shop.Key()
+	if err := s.SetBrowserMode(ctx, key); err != nil {
+		c.storeFailed(ref, "set browser mode", protocol.CodeBadMessage, err, "")
+		return
+	}
+	s.audit(keyrelay.AuditSettingsSaved, c.remote, c.origin, c.id(), "GoQ delivery mode of shop "+key+" set to browser from the extension")
+	c.send(&protocol.GoQModeReply{Header: protocol.Header{Ref: ref}, Shop: key, Mode: keyrelay.DeliveryModeBrowser})
+}

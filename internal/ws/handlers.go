@@ -66,6 +66,8 @@ func (c *conn) handle(data []byte) {
 		c.goqResult(m)
 	case *protocol.GoQReady:
 		c.goqReady()
+	case *protocol.GoQModeRequest:
+		c.goqMode(m)
 	}
 }
 

@@ -36,6 +36,9 @@ type Server struct {
 	// pairing authenticates or says its GoQ tab is usable again (goq_ready):
 	// its deliveries waiting for the browser may go (goqtask.go).
 	OnBrowserReady func(clientID string)
+	// SetBrowserMode, when set, puts a shop without a GoQ login into
+	// browser mode (the popup's offer); it refuses a shop that has one.
+	SetBrowserMode func(ctx context.Context, shopKey string) error
 
 	Port int // the helper's port, for the Host check and login URLs
 	// BaseURL is the helper's own URL as it really listens, e.g.
