@@ -71,8 +71,8 @@ type GoQModeReply struct {
 func (*GoQModeRequest) MsgType() string { return TypeGoQMode }
 func (*GoQModeReply) MsgType() string   { return TypeGoQMode }
 func (*GoQTask) MsgType() string        { return TypeGoQTask }
-func (*GoQResult) MsgType() string { return TypeGoQResult }
-func (*GoQReady) MsgType() string  { return TypeGoQReady }
+func (*GoQResult) MsgType() string      { return TypeGoQResult }
+func (*GoQReady) MsgType() string       { return TypeGoQReady }
 
 func init() {
 	clientTypes[TypeGoQResult] = func() Message { return &GoQResult{} }
