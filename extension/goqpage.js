@@ -209,7 +209,10 @@
   function fill(key) {
     const kf = findKeyField();
     const acct = account();
-    if (!kf.field) return { outcome: pageKind(kf) === 'login' ? 'needs_login' : 'error', message: kf.problem, account: acct };
+    if (!kf.field) {
+      return { outcome: pageKind(kf) === 'login' ? 'needs_login' : 'error', account: acct,
+        message: kf.problem === 'several_fields' ? `「${G.KEY_LABEL}」の欄が複数あり、どれか判断できません。送信していません。` : `「${G.KEY_LABEL}」の欄が見つかりません。送信していません。` };
+    }
     if (kf.field.value === key && kf.twins.every((t) => t.value === key)) return { outcome: 'already_current', account: acct };
     if (kf.field.disabled || kf.field.readOnly) {
       return { outcome: 'error', message: 'GoQの画面のライセンスキー欄が入力できない状態です。送信していません。', account: acct };

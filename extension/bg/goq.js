@@ -185,8 +185,9 @@
       return result(filled.outcome, { message: filled.message || '', account: filled.account || page.account });
     }
     let v = await ask(tabId, { goq: 'verify', key: t.key });
-    if (v.page === 'other') {
-      // GoQ moved on to the next step: read the saved value on the form.
+    if (v.page === 'other' || v.outcome === 'verified') {
+      // GoQ moved on to the next step, or answered with the form holding
+      // what was typed: only the form opened afresh shows what GoQ stored.
       await navigate(tabId, formURL);
       v = await ask(tabId, { goq: 'verify', key: t.key });
     }
