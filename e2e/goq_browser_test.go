@@ -57,6 +57,25 @@ func TestGoQBrowserModeDelivers(t *testing.T) {
 		})
 	}
 
+	t.Run("validation error", func(t *testing.T) {
+		const said = "RMS Service Square ライセンスキーの形式が正しくありません（E-17）。"
+		fake := e.goq.use(fakegoq.New(fakegoq.Options{}))
+		fake.SetReject(said)
+		e.loginGoQ(t, e.b.openTab(t, goqBase))
+		before := fake.Settings()
+		id, _ := e.captureGoQKey(t)
+		d := e.waitDelivery(t, id, keyrelay.DeliveryNeedsAttention, 90*time.Second)
+		if d.Quote != said {
+			t.Fatalf("quote %q, want GoQ's message verbatim", d.Quote)
+		}
+		if _, as := e.delivery(t, id); len(as) != 1 || fake.PostCount() != 1 {
+			t.Fatalf("%d attempts and %d POSTs, want exactly one of each", len(as), fake.PostCount())
+		}
+		if !maps.Equal(before, fake.Settings()) {
+			t.Fatal("a refused save changed GoQ's settings")
+		}
+	})
+
 	t.Run("already current", func(t *testing.T) {
 		key := e.fake.Key("goq")
 		fake := e.goq.use(fakegoq.New(fakegoq.Options{Settings: map[string]string{fakegoq.FieldLicenseKey: key}}))
