@@ -59,7 +59,7 @@
     return false;
   }
 
-  const isBlock = (el) => !['inline', 'contents', 'none'].includes(getComputedStyle(el).display) || el.tagName === 'BR';
+  const isBlock = (el) => G.BLOCK_TAGS.has(el.tagName.toLowerCase());
 
   // precedingText is the last block of visible text between the previous
   // visible control and c (internal/goq precedingTexts).

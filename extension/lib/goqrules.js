@@ -130,7 +130,14 @@
     return String(className || '').toLowerCase().split(/\s+/).some((c) => HIDDEN_CLASSES.has(c));
   }
 
-  const api = { KEY_LABEL, HIDDEN_CLASSES, hiddenByClass, SAVE_LABEL, ROUTE, normLabel, classifyLabel, saveRank, chooseSave, routeLink };
+  // BLOCK_TAGS end the run of text before a field (its label is the last
+  // block of text before it); <br> and inline tags do not
+  // (internal/goq blockTags).
+  const BLOCK_TAGS = new Set(['div', 'p', 'dt', 'dd', 'dl', 'li', 'ul', 'ol', 'td', 'th', 'tr', 'table', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+    'section', 'fieldset', 'legend', 'form', 'header', 'footer', 'main', 'nav', 'article', 'aside', 'blockquote', 'pre', 'hr', 'center',
+    'tbody', 'thead', 'caption', 'body']);
+
+  const api = { KEY_LABEL, HIDDEN_CLASSES, hiddenByClass, BLOCK_TAGS, SAVE_LABEL, ROUTE, normLabel, classifyLabel, saveRank, chooseSave, routeLink };
   (root.keyrelay = root.keyrelay || {}).goqrules = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

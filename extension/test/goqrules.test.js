@@ -39,3 +39,8 @@ test('goq_rules.json hidden_classes: text inside is not part of a label', () => 
   for (const c of v.hidden_classes) assert.ok(G.hiddenByClass('x ' + c.toUpperCase()), c);
   for (const c of v.visible_classes) assert.ok(!G.hiddenByClass(c), c);
 });
+
+test('goq_rules.json block_tags: what ends the text before a field', () => {
+  assert.deepEqual([...G.BLOCK_TAGS].sort(), [...v.block_tags].sort());
+  for (const tag of v.inline_tags) assert.ok(!G.BLOCK_TAGS.has(tag), tag);
+});

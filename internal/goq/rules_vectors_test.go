@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // classNode is a <span class="x c"> as the parser gives it.
@@ -51,6 +52,8 @@ func TestSharedGoQRuleVectors(t *testing.T) {
 		Route          []string
 		HiddenClasses  []string `json:"hidden_classes"`
 		VisibleClasses []string `json:"visible_classes"`
+		BlockTags      []string `json:"block_tags"`
+		InlineTags     []string `json:"inline_tags"`
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
 		t.Fatal(err)
@@ -77,6 +80,23 @@ func TestSharedGoQRuleVectors(t *testing.T) {
 	for _, c := range v.VisibleClasses {
 		if hiddenElement(classNode(t, c)) {
 			t.Errorf("class %q: hiddenElement = true, want false", c)
+		}
+	}
+	blocks := 0
+	for a, ok := range blockTags {
+		if ok {
+			blocks++
+			if !slices.Contains(v.BlockTags, a.String()) {
+				t.Errorf("blockTags has %s, the vectors do not", a)
+			}
+		}
+	}
+	if blocks != len(v.BlockTags) {
+		t.Errorf("blockTags has %d tags, the vectors %d", blocks, len(v.BlockTags))
+	}
+	for _, tag := range v.InlineTags {
+		if blockTags[atom.Lookup([]byte(tag))] {
+			t.Errorf("%s ends a run of text in Go", tag)
 		}
 	}
 	if !slices.Equal(route, v.Route) {
