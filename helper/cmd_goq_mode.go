@@ -47,8 +47,8 @@ func goqSetMode(ctx context.Context, args []string) error {
 	fmt.Printf("店舗 %s の配信方法: %s。待機中の送信 %d 件を再開します / %s: %s; %d waiting deliveries resume.\n",
 		keyrelay.Printable(key), ja, n, keyrelay.Printable(key), en, n)
 	if mode == keyrelay.DeliveryModeBrowser {
-		fmt.Println("拡張機能のポップアップで「GoQタブで反映を許可」を押し、ブラウザでGoQにログインしておいてください。" +
-			" / In the extension's popup press “Allow GoQ tab delivery”, and stay logged in to GoQ in that browser.")
+		fmt.Println("拡張機能の設定画面で「GoQタブで反映を許可」を押し、ブラウザでGoQにログインしておいてください。" +
+			" / On the extension's options page press “Allow GoQ tab delivery”, and stay logged in to GoQ in that browser.")
 	}
 	return nil
 }

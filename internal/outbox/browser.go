@@ -82,8 +82,8 @@ func (w *Worker) deliverInBrowser(ctx context.Context, d *keyrelay.Delivery, c *
 		r = waitBrowser("GoQにログインしてください。ブラウザのGoQタブでログインすると、自動で反映を続けます。",
 			"Log in to GoQ: once you log in in the browser's GoQ tab, the delivery continues by itself.")
 	case keyrelay.GoQNeedsPermission:
-		r = waitBrowser("ブラウザ待ち: 拡張機能にGoQSystemを開く許可がありません。拡張機能のポップアップで「GoQタブで反映を許可」を押してください。",
-			"Waiting for the browser: the extension may not open GoQSystem pages. Press “Allow GoQ tab delivery” in the extension's popup.")
+		r = waitBrowser("ブラウザ待ち: 拡張機能にGoQSystemを開く許可がありません。拡張機能の設定画面で「GoQタブで反映を許可」を押してください。",
+			"Waiting for the browser: the extension may not open GoQSystem pages. Press “Allow GoQ tab delivery” on the extension's options page.")
 	case keyrelay.GoQRejected:
 		err := &keyrelay.Error{Code: keyrelay.EREJECTED, Quote: res.Quote,
 			Message:   "GoQSystemがライセンスキーを受け付けませんでした（ブラウザのGoQタブでの保存）。",

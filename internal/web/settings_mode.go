@@ -21,7 +21,7 @@ type modeRow struct {
 
 var modeMessages = map[string][2]string{
 	"mode.title":             {"配信方法", "Delivery mode"},
-	"mode.note":              {"「ブラウザのGoQタブで反映」では、キーを取得したブラウザの拡張機能が、そのブラウザでログイン中のGoQの画面にキーを入力して保存します。GoQのパスワードは保存しません（この店舗のGoQログイン情報は削除されます）。拡張機能のポップアップで「GoQタブで反映を許可」を押してください。", "With “Fill in the browser's GoQ tab”, the extension of the browser that captured the key types it into the GoQ page where you are logged in, and saves. No GoQ password is stored (this shop's GoQ login is deleted). Press “Allow GoQ tab delivery” in the extension's popup."},
+	"mode.note":              {"「ブラウザのGoQタブで反映」では、キーを取得したブラウザの拡張機能が、そのブラウザでログイン中のGoQの画面にキーを入力して保存します。GoQのパスワードは保存しません（この店舗のGoQログイン情報は削除されます）。拡張機能の設定画面で「GoQタブで反映を許可」を押してください。", "With “Fill in the browser's GoQ tab”, the extension of the browser that captured the key types it into the GoQ page where you are logged in, and saves. No GoQ password is stored (this shop's GoQ login is deleted). Press “Allow GoQ tab delivery” on the extension's options page."},
 	"mode.helper":            {"ヘルパーがログイン", "The helper logs in"},
 	"mode.browser":           {"ブラウザのGoQタブで反映", "Fill in the browser's GoQ tab"},
 	"mode.save":              {"変更", "Change"},
