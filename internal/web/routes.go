@@ -31,6 +31,8 @@ func (s *Server) routes() []route {
 		{"POST /settings/goq/{id}/delete", s.action(s.handleDeleteGoQ)},
 		{"POST /settings/goq/{id}/test", s.action(s.handleTestGoQ)},
 		{"GET /api/status", s.page(s.handleAPIStatus)},
+		{"GET " + helloPath, s.handleHello()},
+		{"OPTIONS " + helloPath, s.handleHello()}, // CORS and private-network preflight
 		{"GET /login", http.HandlerFunc(s.handleLogin)},
 		{"POST /logout", s.action(s.handleLogout)},
 		{"POST /lang", s.action(s.handleLang)},

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/rs/cors"
+
+	"keyrelay/internal/keyrelay"
+)
+
+// helloPath is the extension's probe. A browser tells an extension nothing
+// about why a WebSocket failed, so the popup asks here: is it keyrelay at
+// all, which version, and would this origin be let in.
+const helloPath = "/api/v1/hello"
+
+// helloReply carries no secret and the probe changes nothing.
+type helloReply struct {
+	App           string `json:"app"`
+	Version       string `json:"version"`
+	Protocol      int    `json:"protocol"`
+	Origin        string `json:"origin"`
+	OriginAllowed bool   `json:"origin_allowed"`
+}
+
+// handleHello is served behind the Host check like every route, and behind
+// rs/cors: only the pinned extension and approved Firefox installs may read
+// it, with GET only and no credentials.
+func (s *Server) handleHello() http.Handler {
+	c := cors.New(cors.Options{
+		AllowOriginRequestFunc: func(r *http.Request, origin string) bool { return s.originAllowed(r, origin) },
+		AllowedMethods:         []string{http.MethodGet},
+		AllowCredentials:       false,
+		AllowPrivateNetwork:    true,
+		MaxAge:                 600,
+	})
+	return c.Handler(http.HandlerFunc(s.serveHello))
+}
+
+func (s *Server) serveHello(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	allowed := origin == "" || s.originAllowed(r, origin)
+	if !allowed && keyrelay.IsExtensionOrigin(origin) && r.URL.Query().Get("refused") == "" {
+		// CORS hides the body from a refused origin, so an extension could
+		// not tell "keyrelay refuses me" from "another program". A redirect
+		// is visible to it (an opaqueredirect response) without CORS; web
+		// pages never get it, so they learn nothing they could not before.
+		// It must be readable as a no-cors response, hence CORP cross-origin.
+		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+		http.Redirect(w, r, helloPath+"?refused=origin", http.StatusTemporaryRedirect)
+		return
+	}
+	rep := helloReply{App: "keyrelay", Version: keyrelay.Version, Protocol: keyrelay.ProtocolVersion, Origin: origin, OriginAllowed: allowed}
+	w.Header().Set("Content-Type", "application/json")
+	if !allowed {
+		w.WriteHeader(http.StatusForbidden)
+	}
+	_ = json.NewEncoder(w).Encode(rep)
+}
+
+// originAllowed is the WebSocket's rule (docs/PROTOCOL.md): the pinned
+// extension, or an exact origin of an approved pairing.
+func (s *Server) originAllowed(r *http.Request, origin string) bool {
+	if origin == keyrelay.PinnedOrigin {
+		return true
+	}
+	if !keyrelay.IsMozExtensionOrigin(origin) || s.Pairings == nil {
+		return false
+	}
+	approved, err := s.Pairings.ApprovedOrigins(r.Context())
+	if err != nil {
+		s.Logger.Error("hello: approved origins", "err", err) // fail closed
+		return false
+	}
+	for _, a := range approved {
+		if a == origin {
+			return true
+		}
+	}
+	return false
+}
