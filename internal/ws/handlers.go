@@ -89,6 +89,7 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 	if last4 == "" {
 		last4 = keyrelay.KeyLast4(key)
 	}
+	c.touchShop(stored.Shop.Key())
 	c.send(&protocol.CaptureAck{Header: protocol.Header{Ref: ref}, CaptureID: stored.UUID, StoredID: stored.ID, Duplicate: !created, KeyLast4: last4})
 	s.log.Info("capture stored", "stored_id", stored.ID, "capture_id", stored.UUID, "duplicate", !created,
 		"shop", stored.Shop.Key(), "app", stored.AppName, "client_id", c.clientID)
@@ -127,6 +128,7 @@ func (c *conn) appList(m *protocol.AppList) {
 			return
 		}
 	}
+	c.touchShop(m.Listing.Shop.Key())
 	c.send(&protocol.AppListAck{Header: protocol.Header{Ref: ref}, Rows: rows})
 }
 
@@ -150,13 +152,26 @@ func (c *conn) loginURL(m *protocol.LoginURLRequest) {
 func (c *conn) status(m *protocol.StatusRequest) {
 	ctx, cancel := c.ctx()
 	defer cancel()
-	st, err := c.s.status(ctx)
+	st, err := c.s.status(ctx, c.id())
 	if err != nil {
 		c.storeFailed(m.ID, "alerts", protocol.CodeInternal, err, "")
 		return
 	}
 	st.Ref = m.ID
 	c.send(st)
+}
+
+// touchShop records that this browser works on the shop. A failure costs
+// only an alert not shown to this browser, so it is logged, not answered.
+func (c *conn) touchShop(shopKey string) {
+	if c.s.PairingShops == nil {
+		return
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	if err := c.s.PairingShops.TouchPairingShop(ctx, c.id(), shopKey); err != nil {
+		c.s.log.Error("touch pairing shop", "client_id", c.id(), "err", err)
+	}
 }
 
 // storeFailed answers a failed store call. An *keyrelay.Error of kind
