@@ -172,7 +172,6 @@ func (f *fixedAlerts) Alerts(context.Context, time.Time) ([]keyrelay.Alert, erro
 	return append([]keyrelay.Alert(nil), f.a...), nil
 }
 
-
 func nextEvent(t *testing.T, c *wsclient.Client, typ string) protocol.Message {
 	t.Helper()
 	timeout := time.After(5 * time.Second)
