@@ -383,6 +383,9 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     },
     push: async (msg) => {
       if (msg.type === 'delivery' && typeof msg.capture_id === 'string') {
+        // Only our own captures: a delivery of another browser's capture
+        // would be a nameless row here (the helper sends none; belt and braces).
+        if (!(msg.capture_id in (await S.capturesAll()))) return;
         await S.captureUpdate(msg.capture_id, {
           delivery: String(msg.status || ''), detail: cap(msg.detail), detail_en: cap(msg.detail_en), delivery_at: cap(msg.at),
           // GoQ's own words, verbatim, when the helper has them.

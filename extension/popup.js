@@ -54,10 +54,10 @@
     $('conn').className = 'pill ' + cls;
 
     // One connection line, from the table; it ends with its cause.
-    const line = connState && connState !== 'connected' && connState !== 'pairing_pending' ? St.line(connState, 'popup', lang(), st.vars) : '';
+    const line = connState && connState !== 'pairing_pending' ? St.line(connState, 'popup', lang(), st.vars) : '';
     $('connLine').hidden = !line;
     $('connLine').textContent = line;
-    $('connLine').className = 'line ' + (connState === 'pairing_revoked' ? 'warn' : 'bad');
+    $('connLine').className = 'line ' + ({ connected: 'ok', pairing_revoked: 'warn' }[connState] || 'bad');
     $('repairRow').hidden = connState !== 'pairing_revoked';
 
     $('pairing').hidden = !st.pairingCode;

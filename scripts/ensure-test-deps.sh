@@ -9,6 +9,8 @@ command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
+# Japanese glyphs for the popup screenshots (e2e, KEYRELAY_SCREENSHOTS).
+[ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "missing ${need[*]}: run 'sudo apt-get install ${need[*]}'" >&2

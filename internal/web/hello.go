@@ -24,42 +24,41 @@ type helloReply struct {
 }
 
 // handleHello is served behind the Host check like every route, and behind
-// rs/cors: only the pinned extension and approved Firefox installs may read
-// it, with GET only and no credentials.
+// rs/cors with exact origins only (each response names one origin, never
+// "*"): GET only, no credentials, the private-network preflight answered.
+// The origins are the pinned extension and approved Firefox installs, and
+// also any other browser-extension origin, so that a refused extension can
+// read origin_allowed=false and say so; CORS hides everything from a
+// refused origin, and the popup could not otherwise tell "keyrelay refuses
+// this extension" from "another program". Web pages (http, https, null) are
+// never named: they learn nothing.
 func (s *Server) handleHello() http.Handler {
 	c := cors.New(cors.Options{
-		AllowOriginRequestFunc: func(r *http.Request, origin string) bool { return s.originAllowed(r, origin) },
-		AllowedMethods:         []string{http.MethodGet},
-		AllowCredentials:       false,
-		AllowPrivateNetwork:    true,
-		MaxAge:                 600,
+		AllowOriginRequestFunc: func(r *http.Request, origin string) bool {
+			return keyrelay.IsExtensionOrigin(origin) || s.originAllowed(r, origin)
+		},
+		AllowedMethods:      []string{http.MethodGet},
+		AllowCredentials:    false,
+		AllowPrivateNetwork: true,
+		MaxAge:              600,
 	})
 	return c.Handler(http.HandlerFunc(s.serveHello))
 }
 
 func (s *Server) serveHello(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
-	allowed := origin == "" || s.originAllowed(r, origin)
-	if !allowed && keyrelay.IsExtensionOrigin(origin) && r.URL.Query().Get("refused") == "" {
-		// CORS hides the body from a refused origin, so an extension could
-		// not tell "keyrelay refuses me" from "another program". A redirect
-		// is visible to it (an opaqueredirect response) without CORS; web
-		// pages never get it, so they learn nothing they could not before.
-		// It must be readable as a no-cors response, hence CORP cross-origin.
-		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
-		http.Redirect(w, r, helloPath+"?refused=origin", http.StatusTemporaryRedirect)
-		return
-	}
+	allowed := origin != "" && s.originAllowed(r, origin)
 	rep := helloReply{App: "keyrelay", Version: keyrelay.Version, Protocol: keyrelay.ProtocolVersion, Origin: origin, OriginAllowed: allowed}
 	w.Header().Set("Content-Type", "application/json")
-	if !allowed {
+	if !allowed && origin != "" {
 		w.WriteHeader(http.StatusForbidden)
 	}
 	_ = json.NewEncoder(w).Encode(rep)
 }
 
 // originAllowed is the WebSocket's rule (docs/PROTOCOL.md): the pinned
-// extension, or an exact origin of an approved pairing.
+// extension, or an exact origin of an approved pairing. (An unapproved
+// Firefox install may still pair over the WebSocket.)
 func (s *Server) originAllowed(r *http.Request, origin string) bool {
 	if origin == keyrelay.PinnedOrigin {
 		return true

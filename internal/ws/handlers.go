@@ -2,6 +2,7 @@ package ws
 
 import (
 	"fmt"
+	"time"
 	"net/url"
 	"strings"
 
@@ -91,6 +92,7 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 	}
 	c.touchShop(stored.Shop.Key())
 	c.send(&protocol.CaptureAck{Header: protocol.Header{Ref: ref}, CaptureID: stored.UUID, StoredID: stored.ID, Duplicate: !created, KeyLast4: last4})
+	c.sendDeliveries(stored)
 	s.log.Info("capture stored", "stored_id", stored.ID, "capture_id", stored.UUID, "duplicate", !created,
 		"shop", stored.Shop.Key(), "app", stored.AppName, "client_id", c.clientID)
 }
@@ -159,6 +161,38 @@ func (c *conn) status(m *protocol.StatusRequest) {
 	}
 	st.Ref = m.ID
 	c.send(st)
+}
+
+// sendDeliveries tells the browser right after the ack that its capture
+// waits for a GoQ login: nothing else would (no attempt is made).
+func (c *conn) sendDeliveries(stored *keyrelay.Capture) {
+	if c.s.Deliveries == nil {
+		return
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	ds, err := c.s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: stored.ID})
+	if err != nil {
+		c.s.log.Error("deliveries of a new capture", "capture_id", stored.UUID, "err", err)
+		return
+	}
+	for _, d := range ds {
+		// Only this one: every other status is followed by the outbox's own
+		// events, which a late copy of an older status must not overtake.
+		if d.Status != keyrelay.DeliveryWaitingLogin {
+			continue
+		}
+		ja, en := d.LastError, d.LastErrorEn
+		if ja == "" {
+			ja, en = "GoQSystemのログインが未登録のため、送信を待っています。", "Waiting: no GoQSystem login is set for this shop."
+		}
+		at := d.UpdatedAt
+		if at.IsZero() {
+			at = c.s.now()
+		}
+		c.send(&protocol.Delivery{CaptureID: stored.UUID, Destination: d.Destination, Status: d.Status,
+			Detail: ja, DetailEn: en, At: at.UTC().Format(time.RFC3339)})
+	}
 }
 
 // touchShop records that this browser works on the shop. A failure costs

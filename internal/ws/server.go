@@ -30,6 +30,10 @@ type Server struct {
 	AppStatus keyrelay.AppStatusService
 	// Alerts may be nil: status then reports no alerts.
 	Alerts keyrelay.AlertSource
+	// Deliveries may be nil. Otherwise a capture's ack is followed by its
+	// deliveries' current status (a key waiting for a GoQ login has no
+	// other event to tell the extension so).
+	Deliveries keyrelay.DeliveryService
 	// PairingShops may be nil: every browser then hears every alert.
 	// Otherwise each hears only its own shops' (keyrelay.AlertsForPairing).
 	PairingShops keyrelay.PairingShopService
