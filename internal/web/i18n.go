@@ -121,6 +121,8 @@ var messages = map[string][2]string{
 	"pairings.last_seen":   {"最終接続", "Last seen"},
 	"pairings.approve":     {"承認する", "Approve"},
 	"pairings.revoke":      {"取り消す", "Revoke"},
+	"pairings.rename":      {"名前を変更", "Rename"},
+	"pairings.renamed_ok":  {"名前を変更しました。", "Renamed."},
 	"pairings.code_input":  {"コード（6桁）", "Code (6 digits)"},
 	"pairings.approved_ok": {"ペアリングを承認しました。", "Pairing approved."},
 	"pairings.revoked_ok":  {"ペアリングを取り消しました。", "Pairing revoked."},

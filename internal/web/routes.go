@@ -25,6 +25,7 @@ func (s *Server) routes() []route {
 		{"GET /pairings", s.page(s.handlePairings)},
 		{"POST /pairings/approve", s.action(s.handleApprovePairing)},
 		{"POST /pairings/{id}/revoke", s.action(s.handleRevokePairing)},
+		{"POST /pairings/{id}/rename", s.action(s.handleRenamePairing)},
 		{"GET /audit", s.page(s.handleAudit)},
 		{"GET /settings", s.page(s.handleSettings)},
 		{"POST /settings/goq", s.action(s.handleSaveGoQ)},

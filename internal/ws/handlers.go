@@ -2,9 +2,9 @@ package ws
 
 import (
 	"fmt"
-	"time"
 	"net/url"
 	"strings"
+	"time"
 
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/protocol"
