@@ -86,6 +86,9 @@ func cell(s string) string {
 	// Excel also evaluates a formula after leading spaces, and Japanese
 	// Excel takes full-width ＝＋－＠ as their ASCII twins.
 	t := strings.TrimLeft(s, " \u3000")
+	if strings.TrimSpace(t) == "-" {
+		return "" // "-" is how a page shows "none": the CSV leaves the cell empty
+	}
 	if t != "" {
 		if r, _ := utf8.DecodeRuneInString(t); strings.ContainsRune("=+-@\t\r＝＋－＠", r) {
 			return "'" + s
