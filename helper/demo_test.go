@@ -32,7 +32,7 @@ func TestDemoDeliversToFakeGoQ(t *testing.T) {
 		}
 	})
 	waitListen(t, h)
-	for _, want := range []string{"fake RMS", "fake GoQ", "/login?token=", "pair approve CODE", "--host-resolver-rules="} {
+	for _, want := range []string{"fake RMS", "fake GoQ", " open --addr ", "set the port to", "pair approve CODE", "--host-resolver-rules="} {
 		deadline := time.Now().Add(5 * time.Second)
 		for !strings.Contains(h.output(), want) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
