@@ -18,9 +18,9 @@
       'The license key is still masked. Tick 「ロボットによる操作ではありません」 on the page yourself, press 確認する, then capture again.'],
     // RMS shows アップデートする only after 確認する, next to the revealed key.
     maskedUpdate: ['このアプリは「更新あり」です。「ロボットによる操作ではありません」にチェックを入れて「確認する」を押すと、キーと「アップデートする」が表示されます。アップデートでキーが変わる場合があるため、通常は「アップデートする」を押してから取得してください（アップデートしない場合は、キーを表示した後に「更新せずに取得」を選べます）。',
-      'This app has an update pending (更新あり). Tick 「ロボットによる操作ではありません」 and press 確認する: the key and アップデートする appear. The key may change with the update, so normally press アップデートする before capturing (to decline the update, reveal the key and choose 更新せずに取得).'],
+      'This app has an update pending (更新あり). Tick 「ロボットによる操作ではありません」 and press 確認する: the key and アップデートする appear. The key may change with the update, so normally press アップデートする before capturing (to decline the update, reveal the key and choose Capture without updating).'],
     update: ['このアプリには「アップデートする」が表示されています。アップデートでライセンスキーが変わる場合があるため、通常は先に「アップデートする」を押し、もう一度キーを表示してから取得してください。アップデートしない場合は「更新せずに取得」を押してください（「更新あり」の通知は残ります）。',
-      'This app offers アップデートする. The key may change with the update, so normally update first, then reveal the key again and capture. To decline the update, press 更新せずに取得 (the update-pending alert stays).'],
+      'This app offers アップデートする. The key may change with the update, so normally update first, then reveal the key again and capture. To decline the update, press Capture without updating (更新せずに取得); the update-pending alert stays.'],
     noKeyLabel: ['ライセンス情報のページですが「ライセンスキー」の項目が見つかりません。ページの形式が想定と違うため、キーは取得しません。',
       'This is a license page but no ライセンスキー field was found. The page layout is not one keyrelay knows, so no key is taken.'],
     noAppName: ['ライセンスキーは読めましたが「アプリ名」が見つかりません。どのアプリのキーか判断できないため、送信しません。',
