@@ -22,9 +22,10 @@ import (
 // stateRows is internal/keyrelay/testdata/states.json: the table every
 // surface shows (docs/STATES.md).
 type stateRow struct {
-	ID    string            `json:"id"`
-	Badge string            `json:"badge"`
-	Popup map[string]string `json:"popup"`
+	ID      string            `json:"id"`
+	Badge   string            `json:"badge"`
+	Popup   map[string]string `json:"popup"`
+	Options map[string]string `json:"options"`
 }
 
 func loadStateRows(t testing.TB) map[string]stateRow {
@@ -48,9 +49,10 @@ func loadStateRows(t testing.TB) map[string]stateRow {
 
 // popupPage is the real popup.html, opened in a tab, aimed at tabID.
 type popupPage struct {
-	e    *env
-	tab  *tab
-	rows map[string]stateRow
+	e       *env
+	tab     *tab
+	options *tab // the options page, when opened: its line is checked too
+	rows    map[string]stateRow
 }
 
 func (e *env) openPopup(t testing.TB, aim *tab) *popupPage {
@@ -89,15 +91,25 @@ func (p *popupPage) expect(t testing.TB, id string, vars map[string]string) {
 		t.Fatalf("no state %q in states.json", id)
 	}
 	lang := p.lang(t)
-	line := row.Popup[lang]
+	fill := func(s string) string {
+		for k, v := range vars {
+			s = strings.ReplaceAll(s, "{"+k+"}", v)
+		}
+		return s
+	}
+	line, optLine := fill(row.Popup[lang]), fill(row.Options[lang])
 	if line == "" {
 		t.Fatalf("popup language %q", lang)
 	}
-	for k, v := range vars {
-		line = strings.ReplaceAll(line, "{"+k+"}", v)
-	}
 	eventually(t, 30*time.Second, "state "+id+": popup line and badge "+strconv.Quote(row.Badge), func() (bool, string) {
 		text, b := p.text(t), p.e.badge(t)
+		opt := ""
+		if p.options != nil && optLine != "" {
+			opt = tabEval[string](t, p.options, `document.body.innerText`)
+			if !strings.Contains(opt, optLine) {
+				return false, fmt.Sprintf("want options line %q; options page:\n%s", optLine, opt)
+			}
+		}
 		return strings.Contains(text, line) && b.Text == row.Badge,
 			fmt.Sprintf("want line %q, badge %q; badge %+v, popup:\n%s", line, row.Badge, b, text)
 	})
@@ -145,11 +157,12 @@ func TestPopupShowsEachState(t *testing.T) {
 	e.fake.SetExpiry(rms.GoQApp, rms.DateIn(time.Now(), 60))
 	rmsTab := e.b.openTab(t, rms.DetailURL(rms.GoQApp))
 	p := e.openPopup(t, rmsTab)
+	p.options = e.b.openTab(t, "chrome-extension://"+keyrelay.ExtensionID+"/extension/options.html")
 	port := strconv.Itoa(e.h.port)
 
 	must(t, t.Run("helper_unreachable", func(t *testing.T) {
 		// Also the first screen: it says to pin the button.
-		p.expect(t, keyrelay.StateHelperUnreachable, map[string]string{"start": "keyrelay run"})
+		p.expect(t, keyrelay.StateHelperUnreachable, map[string]string{"start": "keyrelay run", "port": port})
 		if pin := map[string]string{"ja": "ピン", "en": "pin keyrelay"}[p.lang(t)]; !strings.Contains(p.text(t), pin) {
 			t.Error("the first screen does not say to pin the button")
 		}
