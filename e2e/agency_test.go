@@ -128,6 +128,16 @@ func TestAgencyTwoShopsTwoBrowsers(t *testing.T) {
 	if text := popB.text(t); strings.Contains(text, shopA.Name) {
 		t.Errorf("B's popup shows shop A:\n%s", text)
 	}
+	eventually(t, 30*time.Second, "A's popup lists its 要対応 with what to do", func() (bool, string) {
+		text := popA.text(t)
+		for _, al := range a.state(t).Alerts {
+			msg := map[string]string{"ja": al.Message, "en": al.MessageEn}[popA.lang(t)]
+			if al.Kind == keyrelay.AlertNeedsAttention && strings.Contains(text, msg) {
+				return true, ""
+			}
+		}
+		return false, text
+	})
 	popA.screenshot(t, "agency_a")
 	popB.screenshot(t, "agency_b")
 }
