@@ -228,7 +228,10 @@ type Delivery struct {
 	Status      string `json:"status"`
 	Detail      string `json:"detail"`
 	DetailEn    string `json:"detail_en"`
-	At          string `json:"at"`
+	// Quote is GoQ's own words, verbatim, when a delivery needs attention
+	// (the popup shows it); empty otherwise.
+	Quote string `json:"quote,omitempty"`
+	At    string `json:"at"`
 }
 
 type ErrorMsg struct {
