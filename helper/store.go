@@ -22,6 +22,7 @@ type services struct {
 	deliveries  *sqlite.DeliveryService
 	credentials *sqlite.CredentialService
 	appStatus   *sqlite.AppStatusService
+	pairShops   *sqlite.PairingShopService
 }
 
 // openStore opens the sealer and the database in the data dir, creating the
@@ -57,6 +58,7 @@ func openStore(c *config, log *slog.Logger) (*services, error) {
 		deliveries:  sqlite.NewDeliveryService(db),
 		credentials: sqlite.NewCredentialService(db),
 		appStatus:   sqlite.NewAppStatusService(db),
+		pairShops:   sqlite.NewPairingShopService(db),
 	}, nil
 }
 

@@ -74,6 +74,8 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	app.ws.Captures = wakingCaptures{CaptureService: st.captures, wake: func() { app.outbox.Wake(); app.rem.Wake() }}
 	app.ws.AppStatus = wakingAppStatus{AppStatusService: st.appStatus, wake: app.rem.Wake}
 	app.ws.Alerts = alerts
+	app.ws.PairingShops = st.pairShops
+	app.ws.Deliveries = st.deliveries
 	app.ws.Paused = app.outbox.Paused
 
 	w, err := web.New()

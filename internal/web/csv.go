@@ -97,6 +97,9 @@ func cell(s string) string {
 		return "'" + s
 	}
 	t := strings.TrimLeftFunc(s, skippedBySpreadsheets)
+	if strings.TrimSpace(t) == "-" {
+		return "" // "-" is how a page shows "none": the CSV leaves the cell empty
+	}
 	if t != "" {
 		if r, _ := utf8.DecodeRuneInString(t); strings.ContainsRune(formulaTriggers, r) {
 			return "'" + s
