@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -47,7 +48,7 @@ func helperBinary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(buildDir, "keyrelay")
-		cmd := exec.Command("go", "build", "-o", binPath, "./helper")
+		cmd := exec.Command("go", "build", "-tags", testBuildTags(), "-o", binPath, "./helper")
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -311,4 +312,18 @@ func eventually(t testing.TB, d time.Duration, what string, cond func() (bool, s
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// testBuildTags are the build tags this test binary was built with (the
+// Makefile's TAGS, e.g. sqlite_fts5), so the helper under test is built the
+// same way: the tags are set in one place, the Makefile.
+func testBuildTags() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-tags" {
+				return s.Value
+			}
+		}
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,7 +34,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "keyrelay")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", testBuildTags(), "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building keyrelay: %v\n%s", err, out)
 		os.Exit(1)
 	}
@@ -317,4 +318,18 @@ func testCapture(uuid, key string) *protocol.Capture {
 		State: "利用中", Expiry: "-", Key: key,
 		APIs: []keyrelay.API{{Name: "cabinet.file.delete", Description: "画像を削除"}},
 	}
+}
+
+// testBuildTags are the build tags this test binary was built with (the
+// Makefile's TAGS, e.g. sqlite_fts5), so the helper under test is built the
+// same way: the tags are set in one place, the Makefile.
+func testBuildTags() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-tags" {
+				return s.Value
+			}
+		}
+	}
+	return ""
 }

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -56,6 +57,10 @@ type DB struct {
 	// Destinations are the outbox destinations (keyrelay.Destination.Name)
 	// that get one delivery row per capture.
 	Destinations []string
+
+	ckptDSN string        // a connection of its own for checkpoints (wal.go)
+	writes  atomic.Uint64 // committed write transactions, for the checkpointer
+	ckpt    checkpointState
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -89,8 +94,8 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 	}
 
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		fmt.Sprintf("?_foreign_keys=1&_busy_timeout=%d&_synchronous=FULL", BusyTimeout.Milliseconds())
-	if db.db, err = sql.Open("sqlite3", base+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
+		fmt.Sprintf("?_foreign_keys=1&_busy_timeout=%d&_synchronous=FULL&_cache_size=%d", BusyTimeout.Milliseconds(), cacheSizeKiB)
+	if db.db, err = sql.Open(driverName, base+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	db.db.SetMaxOpenConns(1)
@@ -99,15 +104,24 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		db.db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", filepath.Base(path), err)
 	}
+	if err := requireFTS5(db.db); err != nil {
+		db.db.Close()
+		return nil, err
+	}
 	if err := db.migrate(context.Background()); err != nil {
 		db.db.Close()
 		return nil, err
 	}
-	if db.ro, err = sql.Open("sqlite3", base+"&_txlock=deferred&_query_only=1"); err != nil {
+	if db.ro, err = sql.Open(driverName, base+"&_txlock=deferred&_query_only=1"); err != nil {
 		db.db.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
+	// Readers come and go with page views; an idle helper keeps one (and its
+	// page cache), not four.
 	db.ro.SetMaxOpenConns(4)
+	db.ro.SetMaxIdleConns(1)
+	db.ro.SetConnMaxIdleTime(30 * time.Second)
+	db.ckptDSN = "file:" + (&url.URL{Path: path}).EscapedPath() + "?_cache_size=-64"
 	if err := db.chmodSidecars(); err != nil {
 		db.Close()
 		return nil, err
@@ -197,8 +211,9 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 // agrees on "now".
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db    *DB
+	now   time.Time
+	write bool
 }
 
 // BeginTx starts a write transaction (BEGIN IMMEDIATE), or a read-only one
@@ -212,7 +227,19 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC(), write: pool == db.db}, nil
+}
+
+// Commit commits and, for a write transaction, tells the checkpointer that
+// the WAL grew.
+func (tx *Tx) Commit() error {
+	if err := tx.Tx.Commit(); err != nil {
+		return err
+	}
+	if tx.write {
+		tx.db.writes.Add(1)
+	}
+	return nil
 }
 
 // readOnly is the TxOptions of every read-only method.
