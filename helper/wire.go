@@ -80,6 +80,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		return nil, fmt.Errorf("history page: %w", err)
 	}
 	w.Captures, w.Shops, w.Pairings, w.Audit = st.captures, st.shops, st.pairings, st.audit
+	w.Export = st.captures
 	w.Sessions, w.Deliveries, w.Credentials = st.sessions, st.deliveries, st.credentials
 	w.AppStatus, w.Alerts = st.appStatus, alerts
 	w.WS = app.ws

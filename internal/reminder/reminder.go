@@ -50,7 +50,11 @@ type Reminder struct {
 	mu         sync.Mutex // serialises Check
 	lastAlerts []keyrelay.Alert
 	cleared    map[appKey]bool // update reminders already cleared this run
-	noDesktop  bool            // the "no desktop notifications" line was logged
+	// shown remembers what the Log already holds, so a check after every
+	// capture reads the board (one row per app) and writes nothing for a
+	// reminder it marked before.
+	shown     map[Fired]bool
+	noDesktop bool // the "no desktop notifications" line was logged
 }
 
 type appKey struct {
@@ -82,6 +86,7 @@ func (r *Reminder) init() {
 			r.Interval = DefaultInterval
 		}
 		r.cleared = map[appKey]bool{}
+		r.shown = map[Fired]bool{}
 		r.lastAlerts = []keyrelay.Alert{}
 	})
 }
@@ -140,10 +145,15 @@ func (r *Reminder) Check(ctx context.Context) ([]Fired, error) {
 			// Keyed by shop and app name only, as the store matches a
 			// listing to captures: a developer spelt differently on the
 			// two pages must not make a shown reminder new again.
+			k := shownKey(f)
+			if r.shown[k] {
+				continue
+			}
 			first, err := r.Log.MarkReminderShown(ctx, f.ShopID, "", f.AppName, f.Kind, f.Threshold, f.Expiry)
 			if err != nil {
 				return fired, fmt.Errorf("reminder: mark shown: %w", err)
 			}
+			r.shown[k] = true
 			if !first {
 				continue
 			}
@@ -188,8 +198,14 @@ func (r *Reminder) due(ctx context.Context, a *keyrelay.AppStatus, now time.Time
 			return nil, fmt.Errorf("reminder: clear update reminder: %w", err)
 		}
 		r.cleared[k] = true
+		delete(r.shown, shownKey(Fired{ShopID: a.ShopID, AppName: a.AppName, Kind: KindUpdate}))
 	}
 	return out, nil
+}
+
+// shownKey is f as the Log keys it: shop, app name, kind, threshold, expiry.
+func shownKey(f Fired) Fired {
+	return Fired{ShopID: f.ShopID, AppName: f.AppName, Kind: f.Kind, Threshold: f.Threshold, Expiry: f.Expiry}
 }
 
 // mostUrgent returns the smallest threshold daysLeft has reached.

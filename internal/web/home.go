@@ -14,6 +14,10 @@ import (
 // pageSize is how many captures a history page shows.
 const pageSize = 50
 
+// textCountLimit is where a text filter's count stops: counting every one
+// of 100k matches would cost more than the page itself.
+const textCountLimit = 1000
+
 type homeData struct {
 	Alerts       []alertRow
 	ShowBoard    bool
@@ -23,6 +27,7 @@ type homeData struct {
 	ShopID       int64
 	Query        string
 	Total        int
+	TotalAtLeast bool // Total is textCountLimit: there may be more
 	Rows         []captureRow
 	NextURL      string
 	FirstURL     string
@@ -147,12 +152,14 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 
 	// One more than a page tells whether a next page exists without a
 	// second query.
-	caps, total, err := s.Captures.FindCaptures(ctx, f.captureFilter(pageSize+1))
+	cf := f.captureFilter(pageSize + 1)
+	cf.CountLimit = textCountLimit
+	caps, total, err := s.Captures.FindCaptures(ctx, cf)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d.Total = total
+	d.Total, d.TotalAtLeast = total, f.Query != "" && total == textCountLimit
 	if len(caps) > pageSize {
 		caps = caps[:pageSize]
 		d.NextURL = f.url("/", caps[len(caps)-1].ID)

@@ -52,6 +52,7 @@ var messages = map[string][2]string{
 	"home.filter.submit":  {"絞り込む", "Filter"},
 	"home.csv":            {"CSVで保存", "Download CSV"},
 	"home.count":          {"%d件", "%d captures"},
+	"home.count_atleast":  {"%d件以上（一致件数はここまでしか数えません）", "%d or more captures (matches are counted up to here)"},
 	"home.empty":          {"まだ取得したキーはありません。RMSのライセンス情報ページで拡張機能を使ってください。", "No keys captured yet. Use the extension on RMS's license page."},
 	"col.time":            {"取得日時", "Captured"},
 	"col.shop":            {"店舗", "Shop"},
