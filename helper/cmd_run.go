@@ -86,9 +86,10 @@ func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); app.outbox.Run(ctx) }()
 	go func() { defer wg.Done(); app.rem.Run(ctx) }()
+	go func() { defer wg.Done(); runCheckpoints(ctx, app.st.db, log) }()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.serve() }()

@@ -171,3 +171,13 @@ func (e *eventSink) AlertsChanged() {
 	e.ws.AlertsChanged()
 	e.tray.AlertsChanged()
 }
+
+// checkpointEvery is the checkpointer's tick: a burst's WAL is folded back
+// and truncated within two ticks of its last write.
+const checkpointEvery = 2 * time.Second
+
+func runCheckpoints(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	db.RunCheckpoints(ctx, t.C, func(err error) { log.Warn("wal checkpoint", "err", err) })
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -102,7 +103,7 @@ func (db *DB) CheckpointAfterWrites(ctx context.Context) (CheckpointResult, erro
 
 // RunCheckpoints calls CheckpointAfterWrites on every tick until ctx ends.
 // The helper passes a time.Ticker's channel (every 2 s); tests pass their own.
-func (db *DB) RunCheckpoints(ctx context.Context, ticks <-chan struct{}, onErr func(error)) {
+func (db *DB) RunCheckpoints(ctx context.Context, ticks <-chan time.Time, onErr func(error)) {
 	for {
 		select {
 		case <-ctx.Done():

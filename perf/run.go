@@ -1,0 +1,350 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// conns spreads one-at-a-time captures over this many connections: the
+// helper allows 20 messages a second on each.
+const conns = 14
+
+func run(cfg *config, r *report) error {
+	ctx := context.Background()
+
+	// Bare baselines first, while nothing else of ours runs.
+	echo, err := bareEcho(2000)
+	if err != nil {
+		return err
+	}
+	insert, err := bareInsert(filepath.Join(cfg.work, "bare.db"), 2000)
+	if err != nil {
+		return err
+	}
+	r.raw("bare gorilla echo, capture-sized frame: p50 %s p99 %s", ms(echo.p50), ms(echo.p99))
+	r.raw("bare SQLite WAL insert, synchronous=FULL: p50 %s p99 %s", ms(insert.p50), ms(insert.p99))
+
+	small, err := seed(ctx, cfg, "small", cfg.smallRows)
+	if err != nil {
+		return fmt.Errorf("seed %d: %w", cfg.smallRows, err)
+	}
+	big, err := seed(ctx, cfg, "big", cfg.rows)
+	if err != nil {
+		return fmt.Errorf("seed %d: %w", cfg.rows, err)
+	}
+
+	// Helper CPU per capture at 1k.
+	p, _, err := startProc(cfg, small)
+	if err != nil {
+		return err
+	}
+	if err := p.loadCreds(); err != nil {
+		return err
+	}
+	smallLat, smallCPU, err := captureRun(ctx, p, cfg.captures, 1_000_000)
+	if err != nil {
+		return err
+	}
+	if _, err := p.stop(); err != nil {
+		return err
+	}
+	r.raw("%d captures at %d rows: p50 %s p99 %s, helper CPU %s per capture", cfg.captures, cfg.smallRows,
+		ms(smallLat.p50), ms(smallLat.p99), ms(smallCPU))
+
+	// Start → serving on the 100k data dir, beside a bare process that
+	// opens the same file and listens; alternated, 7 each, median.
+	var helperStarts, bareStarts []time.Duration
+	for range 7 {
+		d, err := bareStart(cfg, filepath.Join(big, "keyrelay.db"))
+		if err != nil {
+			return err
+		}
+		bareStarts = append(bareStarts, d)
+		hp, hd, err := startProc(cfg, big)
+		if err != nil {
+			return err
+		}
+		helperStarts = append(helperStarts, hd)
+		if _, err := hp.stop(); err != nil {
+			return err
+		}
+	}
+	startHelper, startBare := median(helperStarts), median(bareStarts)
+
+	p, _, err = startProc(cfg, big)
+	if err != nil {
+		return err
+	}
+	defer p.cmd.Process.Kill()
+	if err := p.loadCreds(); err != nil {
+		return err
+	}
+	time.Sleep(3 * time.Second)
+	freshRSS, _ := p.rss()
+
+	bigLat, bigCPU, err := captureRun(ctx, p, cfg.captures, 2_000_000)
+	if err != nil {
+		return err
+	}
+	r.raw("%d captures at %d rows: p50 %s p99 %s, helper CPU %s per capture", cfg.captures, cfg.rows,
+		ms(bigLat.p50), ms(bigLat.p99), ms(bigCPU))
+
+	// History pages, the real board and alerts included.
+	b, err := p.browser()
+	if err != nil {
+		return err
+	}
+	pageTimes := map[string]time.Duration{}
+	firstBody, err := get(b, p, "/")
+	if err != nil {
+		return err
+	}
+	before := nextBefore(firstBody, 1000)
+	shop := firstShopOption(firstBody)
+	kinds := []struct{ name, path string }{
+		{"first page", "/"},
+		{"page 1,000", "/?before=" + before},
+		{"filtered page (shop name, matches 2%)", "/?q=" + url.QueryEscape("テスト店舗07")},
+		{"filtered page (app name, matches 1/3)", "/?q=" + url.QueryEscape("在庫連携")},
+		{"shop page", "/?shop=" + shop},
+	}
+	for _, k := range kinds {
+		var ds []time.Duration
+		for range cfg.pages {
+			start := time.Now()
+			if _, err := get(b, p, k.path); err != nil {
+				return err
+			}
+			ds = append(ds, time.Since(start))
+		}
+		pageTimes[k.name] = median(ds)
+		r.raw("GET %s: median %s of %d", k.path, ms(median(ds)), cfg.pages)
+	}
+
+	// CSV: unfiltered, filtered to everything, filtered to a few.
+	csvTimes := map[string]time.Duration{}
+	var csvPeak int64
+	for _, k := range []struct{ name, q string }{
+		{"unfiltered", ""}, {"filter matching all", "利用中"}, {"filter matching 2%", "テスト店舗07"}, {"unfiltered (again)", ""},
+	} {
+		path := "/captures.csv"
+		if k.q != "" {
+			path += "?q=" + url.QueryEscape(k.q)
+		}
+		start := time.Now()
+		n, err := getCount(b, p, path)
+		if err != nil {
+			return err
+		}
+		csvTimes[k.name] = time.Since(start)
+		_, hwm := p.rss()
+		csvPeak = max(csvPeak, hwm)
+		r.raw("GET %s: %s, %d bytes, helper peak RSS so far %d KiB", path, ms(csvTimes[k.name]), n, hwm)
+	}
+
+	// A burst of captures from several connections, then the WAL.
+	walBefore := p.walSize()
+	if err := burst(ctx, p, cfg.burst); err != nil {
+		return err
+	}
+	burstEnd := time.Now()
+	walPeak := p.walSize()
+	var walBack time.Duration = -1
+	for time.Since(burstEnd) < 30*time.Second {
+		if p.walSize() < 4<<20 {
+			walBack = time.Since(burstEnd)
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r.raw("WAL: %d KiB before, %d KiB right after a %d-capture burst, under 4 MiB %s after it", walBefore>>10, walPeak>>10, cfg.burst, ms(walBack))
+
+	for _, k := range kinds {
+		if _, err := get(b, p, k.path); err != nil {
+			return err
+		}
+	}
+	time.Sleep(10 * time.Second)
+	afterRSS, hwm := p.rss()
+	r.raw("RSS fresh %d KiB; after the burst, history and CSV, 10 s idle: %d KiB (peak %d KiB)", freshRSS, afterRSS, hwm)
+
+	time.Sleep(3 * time.Second)
+	stopTime, err := p.stop()
+	if err != nil {
+		return err
+	}
+	walAfter := p.walSize()
+	r.raw("SIGTERM → exit: %s, WAL after exit %d bytes", ms(stopTime), walAfter)
+
+	base50, base99 := echo.p50+insert.p50, echo.p99+insert.p99
+	r.row("capture → durable commit → ack, p50 (100k rows)", ms(bigLat.p50), "echo+insert "+ms(base50), ratio(bigLat.p50, base50), "≤ 1.5×", float(bigLat.p50) <= 1.5*float(base50))
+	r.row("same, p99", ms(bigLat.p99), "echo+insert "+ms(base99), ratio(bigLat.p99, base99), "≤ 2×", float(bigLat.p99) <= 2*float(base99))
+	r.row(fmt.Sprintf("helper CPU per capture, %d vs %d rows", cfg.rows, cfg.smallRows), ms(bigCPU), ms(smallCPU)+" at 1k", ratio(bigCPU, smallCPU), "≤ 1.2×", float(bigCPU) <= 1.2*float(smallCPU))
+	first := pageTimes["first page"]
+	r.row("history first page, 100k, 50 shops, board + alerts", ms(first), "-", "-", "< 20 ms", first < 20*time.Millisecond)
+	for _, k := range kinds[1:] {
+		d := pageTimes[k.name]
+		r.row(k.name, ms(d), "first "+ms(first), ratio(d, first), "≤ 2×", float(d) <= 2*float(first))
+	}
+	un := min(csvTimes["unfiltered"], csvTimes["unfiltered (again)"])
+	for _, k := range []string{"filter matching all", "filter matching 2%"} {
+		d := csvTimes[k]
+		r.row("CSV export 100k, "+k, ms(d), "unfiltered "+ms(un), ratio(d, un), "≤ 1.2×", float(d) <= 1.2*float(un))
+	}
+	r.row("CSV export: helper peak RSS across 4 exports", fmt.Sprintf("%.1f MiB", float64(csvPeak)/1024), "fresh "+fmt.Sprintf("%.1f MiB", float64(freshRSS)/1024), "-", "streaming", true)
+	r.row(fmt.Sprintf("WAL after a %d-capture burst (peak %.1f MiB)", cfg.burst, float64(walPeak)/(1<<20)), "< 4 MiB after "+ms(walBack), "-", "-", "within 10 s", walBack >= 0 && walBack <= 10*time.Second)
+	r.row("idle RSS, fresh", fmt.Sprintf("%.1f MiB", float64(freshRSS)/1024), "-", "-", "< 20 MiB", freshRSS < 20*1024)
+	r.row("idle RSS after burst + history + CSV", fmt.Sprintf("%.1f MiB", float64(afterRSS)/1024), "-", "-", "< 20 MiB", afterRSS < 20*1024)
+	r.row("SIGTERM → exit, WAL checkpointed (idle)", ms(stopTime), fmt.Sprintf("WAL %d B after", walAfter), "-", "< 300 ms", stopTime < 300*time.Millisecond && walAfter == 0)
+	r.row("start → serving, 100k data dir (median of 7)", ms(startHelper), "bare open+listen "+ms(startBare), ratio(startHelper, startBare), "≤ 3×", float(startHelper) <= 3*float(startBare))
+	return nil
+}
+
+type percentiles struct{ p50, p99 time.Duration }
+
+func pct(lat []time.Duration) percentiles {
+	slices.Sort(lat)
+	at := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	return percentiles{at(0.50), at(0.99)}
+}
+
+func median(ds []time.Duration) time.Duration {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// captureRun sends n captures one at a time (each waits for its ack) and
+// returns their latencies and the helper's CPU per capture, including what
+// the captures woke (reminder, outbox) until the helper is quiet again.
+func captureRun(ctx context.Context, p *proc, n, idBase int) (percentiles, time.Duration, error) {
+	cs, err := p.clients(ctx, conns)
+	if err != nil {
+		return percentiles{}, 0, err
+	}
+	defer closeAll(cs)
+	// Warm up: the first captures pay for cold caches.
+	for i := range 20 {
+		if _, err := capture(ctx, cs[i%len(cs)], newCapture(i%seedShops, i%len(seedApps), idBase+i)); err != nil {
+			return percentiles{}, 0, err
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	cpu0 := p.cpuTime()
+	var lat []time.Duration
+	for i := range n {
+		k := idBase + 100 + i
+		d, err := capture(ctx, cs[i%len(cs)], newCapture(i%seedShops, i%len(seedApps), k))
+		if err != nil {
+			return percentiles{}, 0, err
+		}
+		lat = append(lat, d)
+	}
+	time.Sleep(500 * time.Millisecond) // the woken reminder and outbox finish
+	cpu := p.cpuTime() - cpu0
+	return pct(lat), cpu / time.Duration(n), nil
+}
+
+// burst sends n captures from 4 connections at once.
+func burst(ctx context.Context, p *proc, n int) error {
+	cs, err := p.clients(ctx, conns)
+	if err != nil {
+		return err
+	}
+	defer closeAll(cs)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(cs))
+	for w, c := range cs {
+		wg.Go(func() {
+			for i := w; i < n; i += len(cs) {
+				if _, err := capture(ctx, c, newCapture(i%seedShops, i%len(seedApps), 3_000_000+i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+func get(c *http.Client, p *proc, path string) (string, error) {
+	res, err := c.Get("http://" + p.addr + path)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return "", err
+	}
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: %s", path, res.Status)
+	}
+	return string(b), nil
+}
+
+// getCount downloads path without keeping it, as a browser saving a file.
+func getCount(c *http.Client, p *proc, path string) (int64, error) {
+	res, err := c.Get("http://" + p.addr + path)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	n, err := io.Copy(io.Discard, res.Body)
+	if err != nil {
+		return n, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return n, fmt.Errorf("GET %s: %s", path, res.Status)
+	}
+	return n, nil
+}
+
+// nextBefore follows the page's 次へ link pages-1 times by arithmetic: the
+// link carries before=<id of the last row>, and ids are dense in the seed.
+func nextBefore(body string, pages int) string {
+	i := strings.Index(body, "before=")
+	if i < 0 {
+		return "1"
+	}
+	j := i + len("before=")
+	k := j
+	for k < len(body) && body[k] >= '0' && body[k] <= '9' {
+		k++
+	}
+	var id int
+	fmt.Sscan(body[j:k], &id)
+	return fmt.Sprint(max(1, id-(pages-1)*50))
+}
+
+func firstShopOption(body string) string {
+	i := strings.Index(body, `<option value="`)
+	for i >= 0 {
+		rest := body[i+len(`<option value="`):]
+		if q := strings.IndexByte(rest, '"'); q > 0 && rest[:q] != "0" && rest[:q] != "" {
+			return rest[:q]
+		}
+		next := strings.Index(rest, `<option value="`)
+		if next < 0 {
+			break
+		}
+		i = i + len(`<option value="`) + next
+	}
+	return "1"
+}
+
+// bareStart is the baseline for start → serving: this program in bare-serve
+// mode opens the same database with the same driver and answers HTTP.
+func bareStart(cfg *config, db string) (time.Duration, error) {
+	return startBare(cfg.self, db)
+}
