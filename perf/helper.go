@@ -240,6 +240,22 @@ func (p *proc) cpuTime() time.Duration {
 	return time.Duration(ut+st) * 10 * time.Millisecond // CLK_TCK is 100 on Linux
 }
 
+// memLine is VmRSS split into anonymous (heap, SQLite caches) and file
+// pages (the binary), for the raw output.
+func (p *proc) memLine() string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return ""
+	}
+	var parts []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "RssAnon:") || strings.HasPrefix(line, "RssFile:") || strings.HasPrefix(line, "Threads:") {
+			parts = append(parts, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // rss returns VmRSS and VmHWM in KiB.
 func (p *proc) rss() (rss, hwm int64) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))

@@ -32,15 +32,22 @@ func main() {
 	flag.IntVar(&cfg.captures, "captures", 400, "captures sent one at a time for latency and CPU")
 	flag.IntVar(&cfg.burst, "burst", 1_000, "captures in the WAL burst")
 	flag.IntVar(&cfg.pages, "pages", 30, "requests per history page kind")
+	keep := flag.String("keep", "", "work in this dir and keep it; seeded data dirs found there are reused")
 	flag.Parse()
 
-	work, err := os.MkdirTemp("", "keyrelay-perf-")
-	if err != nil {
-		fail(err)
+	work := *keep
+	if work == "" {
+		var err error
+		if work, err = os.MkdirTemp("", "keyrelay-perf-"); err != nil {
+			fail(err)
+		}
+		defer os.RemoveAll(work)
 	}
-	defer os.RemoveAll(work)
 	cfg.work = work
 	cfg.bin = filepath.Join(work, "keyrelay")
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		fail(err)
+	}
 	if err := buildHelper(cfg.bin); err != nil {
 		fail(err)
 	}

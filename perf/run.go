@@ -89,6 +89,7 @@ func run(cfg *config, r *report) error {
 	}
 	time.Sleep(3 * time.Second)
 	freshRSS, _ := p.rss()
+	r.raw("fresh: %s", p.memLine())
 
 	bigLat, bigCPU, err := captureRun(ctx, p, cfg.captures, 2_000_000)
 	if err != nil {
@@ -174,6 +175,7 @@ func run(cfg *config, r *report) error {
 	}
 	time.Sleep(10 * time.Second)
 	afterRSS, hwm := p.rss()
+	r.raw("after: %s", p.memLine())
 	r.raw("RSS fresh %d KiB; after the burst, history and CSV, 10 s idle: %d KiB (peak %d KiB)", freshRSS, afterRSS, hwm)
 
 	time.Sleep(3 * time.Second)

@@ -66,6 +66,9 @@ func newCapture(i, j, n int) *protocol.Capture {
 // index as CreateCapture would.
 func seed(ctx context.Context, cfg *config, name string, rows int) (string, error) {
 	dataDir := filepath.Join(cfg.work, name, "data")
+	if _, err := os.Stat(filepath.Join(cfg.work, name, "perf-creds.json")); err == nil {
+		return dataDir, nil // seeded by an earlier run with -keep
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return "", err
 	}

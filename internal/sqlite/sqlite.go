@@ -24,7 +24,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -58,8 +57,7 @@ type DB struct {
 	// that get one delivery row per capture.
 	Destinations []string
 
-	ckptDSN string        // a connection of its own for checkpoints (wal.go)
-	writes  atomic.Uint64 // committed write transactions, for the checkpointer
+	ckptDSN string // a connection of its own for checkpoints (wal.go)
 	ckpt    checkpointState
 }
 
@@ -94,7 +92,8 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 	}
 
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		fmt.Sprintf("?_foreign_keys=1&_busy_timeout=%d&_synchronous=FULL&_cache_size=%d", BusyTimeout.Milliseconds(), cacheSizeKiB)
+		fmt.Sprintf("?_foreign_keys=1&_busy_timeout=%d&_synchronous=FULL&_cache_size=%d&_stmt_cache_size=%d",
+			BusyTimeout.Milliseconds(), cacheSizeKiB, stmtCacheSize)
 	if db.db, err = sql.Open(driverName, base+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -211,9 +210,8 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 // agrees on "now".
 type Tx struct {
 	*sql.Tx
-	db    *DB
-	now   time.Time
-	write bool
+	db  *DB
+	now time.Time
 }
 
 // BeginTx starts a write transaction (BEGIN IMMEDIATE), or a read-only one
@@ -227,19 +225,7 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC(), write: pool == db.db}, nil
-}
-
-// Commit commits and, for a write transaction, tells the checkpointer that
-// the WAL grew.
-func (tx *Tx) Commit() error {
-	if err := tx.Tx.Commit(); err != nil {
-		return err
-	}
-	if tx.write {
-		tx.db.writes.Add(1)
-	}
-	return nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
 }
 
 // readOnly is the TxOptions of every read-only method.

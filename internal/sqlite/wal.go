@@ -17,10 +17,13 @@ import (
 // checkpointer (RunCheckpoints) makes it restart soon after a burst.
 const (
 	// JournalSizeLimit is what the -wal file is truncated to on restart.
-	JournalSizeLimit = 4 << 20
+	JournalSizeLimit = 1 << 20
 	// cacheSizeKiB bounds each connection's page cache (SQLite's default is
 	// 2 MiB per connection; the OS page cache serves the rest).
 	cacheSizeKiB = -512
+	// stmtCacheSize keeps each connection's prepared statements: compiling
+	// the capture's INSERT (with its triggers) cost as much as running it.
+	stmtCacheSize = 64
 	// ckptBusyTimeoutMs is how long a checkpoint waits for readers: it holds
 	// the write lock meanwhile, so a capture waits at most this long.
 	ckptBusyTimeoutMs = 50
@@ -57,11 +60,11 @@ func requireFTS5(db *sql.DB) error {
 	return nil
 }
 
-// checkpointState is what CheckpointAfterWrites remembers between calls.
+// checkpointState is what CheckpointAfterWrites saw at its previous call.
 type checkpointState struct {
-	mu   sync.Mutex
-	seen uint64 // writes at the previous call
-	done uint64 // writes covered by the last complete TRUNCATE checkpoint
+	mu      sync.Mutex
+	size    int64
+	modTime time.Time
 }
 
 // CheckpointResult says what one call did.
@@ -70,35 +73,34 @@ type CheckpointResult struct {
 	Busy bool   // a reader or writer kept it from finishing
 }
 
-// CheckpointAfterWrites is one tick of the checkpointer. While writes keep
-// coming it copies what it can (PASSIVE: never blocks anyone); once a tick
-// passes with no new write it checkpoints fully and truncates the WAL
-// (TRUNCATE), which with journal_size_limit brings the file back to zero.
-// With nothing written since the last full checkpoint it does nothing.
+// CheckpointAfterWrites is one tick of the checkpointer. It watches the -wal
+// file itself, so it sees every process's writes and ignores transactions
+// that wrote nothing (the outbox's polls). While the WAL keeps changing it
+// copies what it can back (PASSIVE: never blocks anyone); once a tick passes
+// with the WAL unchanged it checkpoints fully and truncates the file to zero
+// (TRUNCATE). An empty WAL costs one stat.
 func (db *DB) CheckpointAfterWrites(ctx context.Context) (CheckpointResult, error) {
 	st := &db.ckpt
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	n := db.writes.Load()
+	var size int64
+	var mod time.Time
+	if fi, err := os.Stat(db.path + "-wal"); err == nil {
+		size, mod = fi.Size(), fi.ModTime()
+	}
 	var res CheckpointResult
 	switch {
-	case n != st.seen:
-		res.Mode = "PASSIVE"
-	case n != st.done:
-		res.Mode = "TRUNCATE"
-	default:
+	case size == 0:
 		return res, nil
+	case size != st.size || !mod.Equal(st.modTime):
+		res.Mode = "PASSIVE"
+	default:
+		res.Mode = "TRUNCATE"
 	}
-	st.seen = n
+	st.size, st.modTime = size, mod
 	busy, err := db.checkpoint(ctx, res.Mode)
 	res.Busy = busy
-	if err != nil {
-		return res, err
-	}
-	if res.Mode == "TRUNCATE" && !busy {
-		st.done = n
-	}
-	return res, nil
+	return res, err
 }
 
 // RunCheckpoints calls CheckpointAfterWrites on every tick until ctx ends.
