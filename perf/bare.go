@@ -61,6 +61,9 @@ func bareEcho(n int) (percentiles, error) {
 // bareInsert is the disk's baseline: one row per transaction into a fresh
 // table, with the helper's pragmas (WAL, synchronous=FULL).
 func bareInsert(path string, n int) (percentiles, error) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
 	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate")
 	if err != nil {
 		return percentiles{}, err

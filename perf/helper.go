@@ -78,8 +78,12 @@ func freeAddr() string {
 	return l.Addr().String()
 }
 
+// helperEnv is the helper's environment: a file keyring, a throwaway HOME,
+// and PERF_HELPER_ENV (space-separated NAME=VALUE pairs, e.g. GOMEMLIMIT=…)
+// for experiments.
 func helperEnv(dataDir string) []string {
-	return append(os.Environ(), "KEYRELAY_KEYRING=file", "HOME="+filepath.Dir(dataDir))
+	env := append(os.Environ(), "KEYRELAY_KEYRING=file", "HOME="+filepath.Dir(dataDir))
+	return append(env, strings.Fields(os.Getenv("PERF_HELPER_ENV"))...)
 }
 
 // startProc starts the helper and returns once it answers HTTP, with the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,10 @@ import (
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/protocol"
 )
+
+// runSalt makes this run's capture ids new to a data dir kept from an
+// earlier run (-keep): a resent id is acked without being stored again.
+var runSalt = rand.IntN(1 << 16)
 
 const (
 	seedShops = 50
@@ -48,7 +53,7 @@ func seedAPIList() []keyrelay.API {
 func newCapture(i, j, n int) *protocol.Capture {
 	expiry := time.Now().In(keyrelay.JST).AddDate(0, 0, 20+(i*7+j)%70)
 	return &protocol.Capture{
-		CaptureID: fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", n, i, j, n%4096, n),
+		CaptureID: fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", n, runSalt, j, i, n),
 		PageURL:   fmt.Sprintf("https://webservice.rms.rakuten.co.jp/merchant-portal/apps/detail?app=%d", j),
 		Shop:      shopRef(i),
 		AppName:   seedApps[j].name, Developer: seedApps[j].developer,

@@ -21,6 +21,10 @@ const (
 // at midnight JST, so a few minutes late is harmless; Wake covers news.
 const DefaultInterval = 5 * time.Minute
 
+// DefaultSettle is how long Run lets wakes gather before it checks: a burst
+// of captures costs one look at the board per second, not one per capture.
+const DefaultSettle = time.Second
+
 // Log remembers which reminders the operator was shown. The sqlite
 // ReminderService implements it.
 type Log interface {
@@ -43,6 +47,7 @@ type Reminder struct {
 	Logger   *slog.Logger       // nil: slog.Default()
 	Now      func() time.Time   // nil: time.Now
 	Interval time.Duration      // 0: DefaultInterval
+	Settle   time.Duration      // 0: DefaultSettle
 
 	initOnce sync.Once
 	wake     chan struct{}
@@ -85,6 +90,9 @@ func (r *Reminder) init() {
 		if r.Interval <= 0 {
 			r.Interval = DefaultInterval
 		}
+		if r.Settle <= 0 {
+			r.Settle = DefaultSettle
+		}
 		r.cleared = map[appKey]bool{}
 		r.shown = map[Fired]bool{}
 		r.lastAlerts = []keyrelay.Alert{}
@@ -102,22 +110,37 @@ func (r *Reminder) Wake() {
 }
 
 // Run checks at start (so a threshold passed while the helper was down fires
-// now), then every Interval and on Wake, until ctx ends. A failed check is
-// logged and retried at the next tick; only ctx ends Run.
+// now), then every Interval and Settle after a Wake (wakes meanwhile are
+// folded into that one check), until ctx ends. A failed check is logged and
+// retried at the next tick; only ctx ends Run.
 func (r *Reminder) Run(ctx context.Context) error {
 	r.init()
 	t := time.NewTicker(r.Interval)
 	defer t.Stop()
+	settle := time.NewTimer(r.Settle)
+	settle.Stop()
+	defer settle.Stop()
+	armed := false
 	for {
 		if _, err := r.Check(ctx); err != nil && ctx.Err() == nil {
 			r.Logger.Error("reminder check", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		case <-r.wake:
+		for waiting := true; waiting; {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				waiting = false
+			case <-r.wake:
+				if !armed {
+					armed = true
+					settle.Reset(r.Settle)
+				}
+			case <-settle.C:
+				waiting = false
+			}
 		}
+		armed = false
 	}
 }
 
