@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
+
+	"keyrelay/internal/sqlite"
 )
 
 // A tray helper spends nearly all its life idle, but a CSV export or a burst
@@ -17,7 +19,7 @@ const (
 	trimAbove = 1 << 20
 )
 
-func trimMemory(ctx context.Context) {
+func trimMemory(ctx context.Context, db *sqlite.DB) {
 	t := time.NewTicker(trimEvery)
 	defer t.Stop()
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
@@ -30,6 +32,7 @@ func trimMemory(ctx context.Context) {
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > trimAbove {
 			debug.FreeOSMemory()
+			_ = db.ReleaseMemory(ctx) // best effort: nothing is lost if it fails
 		}
 	}
 }

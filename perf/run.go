@@ -176,6 +176,7 @@ func run(cfg *config, r *report) error {
 	time.Sleep(10 * time.Second)
 	afterRSS, hwm := p.rss()
 	r.raw("after: %s", p.memLine())
+
 	r.raw("RSS fresh %d KiB; after the burst, history and CSV, 10 s idle: %d KiB (peak %d KiB)", freshRSS, afterRSS, hwm)
 
 	time.Sleep(3 * time.Second)

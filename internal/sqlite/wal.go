@@ -142,3 +142,14 @@ func (db *DB) WALSize() int64 {
 	}
 	return fi.Size()
 }
+
+// ReleaseMemory drops the write connection's page cache and returns freed C
+// heap to the OS; the helper calls it when it goes idle after work. Readers
+// drop theirs when the pool closes them (SetConnMaxIdleTime).
+func (db *DB) ReleaseMemory(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `PRAGMA shrink_memory`); err != nil {
+		return fmt.Errorf("sqlite: shrink memory: %w", err)
+	}
+	trimCHeap()
+	return nil
+}
