@@ -116,10 +116,10 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	// Readers come and go with page views; an idle helper keeps one (and its
-	// page cache), not four.
+	// page cache), not four. (No idle timeout: its cleaner goroutine would
+	// come and go with page views too.)
 	db.ro.SetMaxOpenConns(4)
 	db.ro.SetMaxIdleConns(1)
-	db.ro.SetConnMaxIdleTime(30 * time.Second)
 	db.ckptDSN = "file:" + (&url.URL{Path: path}).EscapedPath() + "?_cache_size=-64"
 	if err := db.chmodSidecars(); err != nil {
 		db.Close()

@@ -143,12 +143,14 @@ func (db *DB) WALSize() int64 {
 	return fi.Size()
 }
 
-// ReleaseMemory drops the write connection's page cache and returns freed C
-// heap to the OS; the helper calls it when it goes idle after work. Readers
-// drop theirs when the pool closes them (SetConnMaxIdleTime).
+// ReleaseMemory drops the page caches of the write connection and of the
+// reader the pool keeps idle, and returns freed C heap to the OS; the helper
+// calls it when it goes idle after work.
 func (db *DB) ReleaseMemory(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `PRAGMA shrink_memory`); err != nil {
-		return fmt.Errorf("sqlite: shrink memory: %w", err)
+	for _, pool := range []*sql.DB{db.db, db.ro} {
+		if _, err := pool.ExecContext(ctx, `PRAGMA shrink_memory`); err != nil {
+			return fmt.Errorf("sqlite: shrink memory: %w", err)
+		}
 	}
 	trimCHeap()
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/sqlite"
 )
 
@@ -103,5 +104,18 @@ func TestJournalSizeLimit(t *testing.T) {
 	}
 	if limit != sqlite.JournalSizeLimit {
 		t.Fatalf("journal_size_limit = %d, want %d", limit, sqlite.JournalSizeLimit)
+	}
+}
+
+func TestReleaseMemoryKeepsTheDatabaseUsable(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	mustCreate(t, e, newCapture("111111", "App0", testKey))
+	if err := e.db.ReleaseMemory(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, e, newCapture("111111", "App1", testKey))
+	if _, total, err := sqlite.NewCaptureService(e.db).FindCaptures(ctx, keyrelay.CaptureFilter{}); err != nil || total != 2 {
+		t.Fatalf("after ReleaseMemory: total %d, %v; want 2", total, err)
 	}
 }
