@@ -22,6 +22,7 @@ type homeData struct {
 	Alerts       []alertRow
 	ShowBoard    bool
 	Board        []boardRow
+	BoardHidden  int // apps left off a summarised board (board.go)
 	WaitingLogin bool
 	Shops        []*keyrelay.Shop
 	ShopID       int64
@@ -141,9 +142,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.ShowBoard = true
+		rows := make([]boardRow, 0, len(statuses))
 		for _, st := range statuses {
-			d.Board = append(d.Board, newBoardRow(l, st, v.Now))
+			rows = append(rows, newBoardRow(l, st, v.Now))
 		}
+		d.Board, d.BoardHidden = summariseBoard(rows, r.URL.Query().Get("board") == "all")
 	}
 	if d.WaitingLogin, err = s.waitingLogin(ctx); err != nil {
 		s.renderError(w, r, err)

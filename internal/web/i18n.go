@@ -44,6 +44,8 @@ var messages = map[string][2]string{
 	"home.title":          {"取得履歴", "Capture history"},
 	"home.alerts":         {"お知らせ", "Attention"},
 	"home.board":          {"アプリの状態", "App status"},
+	"home.board_hidden":   {"ほか%d件のアプリは表示していません（対応が必要なものを優先して表示）。", "%d more apps not shown (those that need you come first)."},
+	"home.board_all":      {"すべて表示", "show all"},
 	"home.captures":       {"取得したライセンスキー", "Captured license keys"},
 	"home.waiting_login":  {"GoQログイン待ち：GoQのログイン情報が未設定のため、送信を待っています。「GoQ設定」で設定してください。", "Waiting for GoQ login: no GoQ login is set, so delivery is waiting. Set it on the GoQ settings page."},
 	"home.filter.shop":    {"店舗", "Shop"},
