@@ -143,15 +143,16 @@ func (db *DB) WALSize() int64 {
 	return fi.Size()
 }
 
-// ReleaseMemory drops the page caches of the write connection and of the
-// reader the pool keeps idle, and returns freed C heap to the OS; the helper
-// calls it when it goes idle after work.
+// ReleaseMemory drops the write connection's page cache, closes the idle
+// readers (their caches and prepared statements go with them; the next page
+// view opens one again) and returns freed C heap to the OS. The helper calls
+// it when a busy period ends.
 func (db *DB) ReleaseMemory(ctx context.Context) error {
-	for _, pool := range []*sql.DB{db.db, db.ro} {
-		if _, err := pool.ExecContext(ctx, `PRAGMA shrink_memory`); err != nil {
-			return fmt.Errorf("sqlite: shrink memory: %w", err)
-		}
+	if _, err := db.db.ExecContext(ctx, `PRAGMA shrink_memory`); err != nil {
+		return fmt.Errorf("sqlite: shrink memory: %w", err)
 	}
+	db.ro.SetMaxIdleConns(0)
+	db.ro.SetMaxIdleConns(1)
 	trimCHeap()
 	return nil
 }
