@@ -86,19 +86,20 @@ func bareInsert(path string, n int) (percentiles, error) {
 }
 
 // startBare starts `perf bare-serve` on db and returns the time until it
-// answered HTTP; then stops it.
-func startBare(self, db string) (time.Duration, error) {
+// answered HTTP and its RSS (KiB) then; then stops it.
+func startBare(self, db string) (time.Duration, int64, error) {
 	addr := freeAddr()
 	cmd := exec.Command(self, "bare-serve", "-db", db, "-addr", addr)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	d, err := waitServing(addr, start)
+	rss, _ := (&proc{cmd: cmd}).rss()
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
-	return d, err
+	return d, rss, err
 }
 
 // bareServe opens the database as the helper's store would (same driver,
