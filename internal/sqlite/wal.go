@@ -55,7 +55,8 @@ func requireFTS5(db *sql.DB) error {
 		return fmt.Errorf("sqlite: compile options: %w", err)
 	}
 	if !on {
-		return fmt.Errorf("sqlite: this binary was built without FTS5; build and test with `-tags sqlite_fts5` (make build, make test; see docs/TESTING.md) / FTS5なしでビルドされています。-tags sqlite_fts5 を付けてください")
+		return fmt.Errorf("sqlite: FTS5なしでビルドされています。-tags sqlite_fts5 を付けてビルド・テストしてください（make build / make test、docs/TESTING.md） / " +
+			"this binary was built without FTS5; build and test with -tags sqlite_fts5 (make build, make test; see docs/TESTING.md)")
 	}
 	return nil
 }
