@@ -91,10 +91,12 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		Destinations: []string{"goq"},
 	}
 
-	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		fmt.Sprintf("?_foreign_keys=1&_busy_timeout=%d&_synchronous=FULL&_cache_size=%d&_stmt_cache_size=%d",
-			BusyTimeout.Milliseconds(), cacheSizeKiB, stmtCacheSize)
-	if db.db, err = sql.Open(driverName, base+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
+	dsn := func(cacheKiB int) string {
+		return "file:" + (&url.URL{Path: path}).EscapedPath() +
+			fmt.Sprintf("?_foreign_keys=1&_busy_timeout=%d&_synchronous=FULL&_cache_size=%d&_stmt_cache_size=%d",
+				BusyTimeout.Milliseconds(), -cacheKiB, stmtCacheSize)
+	}
+	if db.db, err = sql.Open(driverName, dsn(writerCacheKiB)+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	db.db.SetMaxOpenConns(1)
@@ -111,7 +113,7 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		db.db.Close()
 		return nil, err
 	}
-	if db.ro, err = sql.Open(driverName, base+"&_txlock=deferred&_query_only=1"); err != nil {
+	if db.ro, err = sql.Open(driverName, dsn(readerCacheKiB)+"&_txlock=deferred&_query_only=1"); err != nil {
 		db.db.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}

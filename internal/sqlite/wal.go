@@ -18,9 +18,14 @@ import (
 const (
 	// JournalSizeLimit is what the -wal file is truncated to on restart.
 	JournalSizeLimit = 1 << 20
-	// cacheSizeKiB bounds each connection's page cache (SQLite's default is
+	// readerCacheKiB bounds each reader's page cache (SQLite's default is
 	// 2 MiB per connection; the OS page cache serves the rest).
-	cacheSizeKiB = -512
+	readerCacheKiB = 512
+	// writerCacheKiB is the write connection's: the index pages one capture
+	// touches outgrow 512 KiB at 100k rows, and rereading them cost CPU
+	// per capture that grew with the history. ReleaseMemory empties it
+	// when the helper goes idle.
+	writerCacheKiB = 4096
 	// stmtCacheSize keeps each connection's prepared statements: compiling
 	// the capture's INSERT (with its triggers) cost as much as running it.
 	stmtCacheSize = 64
