@@ -221,12 +221,14 @@ func findListedApps(ctx context.Context, tx *Tx) ([]listedApp, error) {
 }
 
 // findLatestCaptures returns the newest capture of each shop and app with
-// its newest delivery's status.
+// its newest delivery's status. app_latest (kept by a trigger in each
+// capture's transaction) names them, so this reads one row per app however
+// many captures there are.
 func findLatestCaptures(ctx context.Context, tx *Tx) (map[appRef]*latestCapture, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT c.shop_id, c.app_name, c.developer, c.key_last4, c.expiry, c.update_pending, c.captured_at, c.client_id,
 			COALESCE((SELECT d.status FROM deliveries d WHERE d.capture_id = c.id ORDER BY d.id DESC LIMIT 1), '')
-		FROM captures c JOIN (SELECT MAX(id) AS id FROM captures GROUP BY shop_id, app_name) m ON m.id = c.id`)
+		FROM app_latest l JOIN captures c ON c.id = l.capture_id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: app statuses: captures: %w", err)
 	}

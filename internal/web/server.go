@@ -23,6 +23,8 @@ type Server struct {
 	Sessions    keyrelay.SessionService
 	Deliveries  keyrelay.DeliveryService
 	Credentials keyrelay.CredentialService
+	// Export streams the CSV download (one query for the whole file).
+	Export keyrelay.CaptureExporter
 
 	// AppStatus and Alerts feed the status board and the banner; nil hides them.
 	AppStatus keyrelay.AppStatusService

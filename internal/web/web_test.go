@@ -100,6 +100,7 @@ func newEnv(t testing.TB, configure ...func(*env)) *env {
 		t.Fatal(err)
 	}
 	srv.Captures = e.captures
+	srv.Export = sqlite.NewCaptureService(db)
 	srv.Shops = sqlite.NewShopService(db)
 	srv.Pairings = e.pairings
 	srv.Audit = e.audit
