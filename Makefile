@@ -1,13 +1,19 @@
 # keyrelay — the two commands that matter are `make run` and `make test`.
 GO      ?= go
 BIN     := bin/keyrelay
+# TAGS: the build tags every build, test and benchmark uses; set here only.
+# sqlite_fts5 compiles FTS5 into mattn/go-sqlite3 (the history's text index);
+# a binary without it refuses to open the database and says so. Tests that
+# build the helper reuse the tags their own test binary was built with, and
+# scripts/bench.sh asks `make print-tags`. Add a tag beside it, never
+# replace it: `-tags "$(TAGS) demo"` (a -tags flag replaces GOFLAGS' tags).
+TAGS    ?= sqlite_fts5
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go' 2>/dev/null)
 
-# Build tags, in one place. TAGS go into every build (production too);
 # TEST_TAGS add "demo", which the fakes, the demo command and the tests that
 # run against the fakes need. The helper binary the tests build
-# (internal/helpertest) gets TAGS through KEYRELAY_BUILD_TAGS.
-TAGS      ?=
+# (internal/helpertest) gets TAGS through KEYRELAY_BUILD_TAGS (or, under a
+# plain `go test -tags …`, from the test binary's own build info).
 TEST_TAGS := demo $(TAGS)
 comma     := ,
 empty     :=
@@ -19,7 +25,7 @@ export KEYRELAY_BUILD_TAGS := $(TAGS)
 SLOW_PKGS := ./e2e/...
 UNIT_PKGS  = $(shell $(GO) list $(call tagflag,$(TEST_TAGS)) ./... | grep -v '^keyrelay/e2e')
 
-.PHONY: run build test unit e2e windows-smoke vet fmt-check test-deps extension lint-extension release demo bench clean
+.PHONY: run build test unit e2e windows-smoke vet fmt-check test-deps extension lint-extension release demo bench clean print-tags
 
 build:
 	$(GO) build $(call tagflag,$(TAGS)) -o $(BIN) ./helper
@@ -80,7 +86,10 @@ demo:
 
 ## bench: the figures in BENCHMARKS.md
 bench:
-	@bash scripts/bench.sh
+	@TAGS="$(TAGS)" bash scripts/bench.sh
+
+print-tags:
+	@echo "$(TAGS)"
 
 clean:
 	rm -rf bin dist

@@ -5,7 +5,7 @@
 'use strict';
 
 if (typeof importScripts === 'function' && typeof document === 'undefined') {
-  importScripts('lib/limits.js', 'lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'lib/wire.js', 'bg/store.js', 'bg/connection.js', 'bg/badge.js', 'lib/goqrules.js', 'bg/goq.js');
+  importScripts('lib/limits.js', 'lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'lib/wire.js', 'bg/store.js', 'bg/states.js', 'bg/probe.js', 'bg/connection.js', 'bg/badge.js', 'lib/goqrules.js', 'bg/goq.js');
 }
 
 (function (root) {
@@ -18,13 +18,11 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
   const CONTENT_FILES = ['extension/lib/limits.js', 'extension/lib/text.js', 'extension/lib/key.js', 'extension/lib/snapshot.js', 'extension/lib/classify.js', 'extension/content.js'];
   // Helper refusals that a resend cannot fix: drop the capture from the outbox.
   const PERMANENT = new Set(['invalid_key', 'invalid_capture', 'bad_message', 'bad_json', 'bad_version', 'unknown_type']);
-  const SENT_BADGE_MS = 60000;
   const MAX_STR = 4000;
 
   const extBase = chrome.runtime.getURL('');
   let paired = false;
   let alerts = [];
-  let lastSentAt = 0;
   let localUpdatePending = false;
   const inflight = new Map(); // capture_id -> Promise
 
@@ -73,18 +71,20 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
 
   async function refreshBadge() {
     try {
-      paired = !!(await S.getCreds());
-      const captures = await S.capturesAll();
-      pendingDeliveries = Object.values(captures).filter((c) => c.status === 'stored' && !isFinalDelivery(c.delivery)).length;
-      kr.badge.applyBadge({
-        paired,
-        connection: conn.state,
-        warn: localUpdatePending || alerts.length > 0,
-        sent: Date.now() - lastSentAt < SENT_BADGE_MS,
-      });
+      const st = await getState();
+      paired = st.paired;
+      pendingDeliveries = st.captures.filter((c) => c.status === 'stored' && !isFinalDelivery(c.delivery)).length;
+      kr.badge.applyBadge(st, st.vars);
     } catch (e) {
       console.warn('keyrelay: badge', e);
     }
+  }
+
+  // stateVars fill the state table's {placeholders} (docs/STATES.md).
+  function stateVars(port, code) {
+    const ua = (root.navigator && (navigator.userAgentData && navigator.userAgentData.platform || navigator.platform || navigator.userAgent)) || '';
+    return Object.assign({ port, code, start: kr.states.startCommand(ua), origin: extBase.replace(/\/$/, ''), want: kr.states.PROTOCOL },
+      (conn.diagnosis && conn.diagnosis.vars) || {});
   }
 
   function isFinalDelivery(s) {
@@ -100,13 +100,17 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     const [creds, pending, outbox, captures, port] = await Promise.all([S.getCreds(), S.getPending(), S.outboxAll(), S.capturesAll(), S.getPort()]);
     const deliveries = {};
     for (const [id, c] of Object.entries(captures)) deliveries[id] = deliveryStatus(c);
+    const pairingCode = creds ? '' : (conn.pairingCode || (pending && pending.code) || '');
     return {
       connection: conn.state,
       paired: !!creds,
       // The helper on the port refused our pairing: the popup and options
       // page say so and point at 再ペアリング (nothing is re-paired by itself).
       pairingUnknown: !!creds && conn.pairingUnknown,
-      pairingCode: creds ? '' : (conn.pairingCode || (pending && pending.code) || ''),
+      pairingCode,
+      // What the hello probe found when the WebSocket failed (docs/STATES.md).
+      diagnosis: conn.diagnosis,
+      vars: stateVars(port, pairingCode),
       outbox: Object.keys(outbox).length,
       deliveries,
       // For the popup:
@@ -129,8 +133,8 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     await chrome.scripting.executeScript({ target: { tabId, frameIds: [0] }, files: CONTENT_FILES });
   }
 
-  async function askTab(tabId, withKey) {
-    const msg = { type: 'detect', withKey: !!withKey };
+  async function askTab(tabId, withKey, declineUpdate) {
+    const msg = { type: 'detect', withKey: !!withKey, declineUpdate: !!declineUpdate };
     try {
       return await chrome.tabs.sendMessage(tabId, msg, { frameId: 0 });
     } catch (e) {
@@ -143,7 +147,7 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
 
   // inspect asks the tab's content script what the page is and applies the
   // checks that need the service worker's memory (the last アプリ一覧).
-  async function inspect(tabId, withKey) {
+  async function inspect(tabId, withKey, declineUpdate) {
     if (!Number.isInteger(tabId)) throw new Error('tabId must be an integer');
     const tab = await chrome.tabs.get(tabId);
     if (!isRmsUrl(tab.url || '')) {
@@ -151,7 +155,7 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     }
     let det;
     try {
-      det = await askTab(tabId, withKey);
+      det = await askTab(tabId, withKey, declineUpdate);
     } catch (e) {
       return { kind: 'error', capturable: false, reason: R.noAnswer.reason, reasonEn: R.noAnswer.reasonEn + ' (' + e.message + ')', keyLast4: '' };
     }
@@ -181,7 +185,10 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
 
   const cap = (s) => String(s == null ? '' : s).slice(0, MAX_STR);
 
-  const buildCapture = (det) => kr.wire.buildCapture(det, crypto.randomUUID(), new Date().toISOString());
+  // update_pending: the operator pressed 更新せずに取得 (declined RMS's
+  // update); the helper keeps the update-pending alert.
+  const buildCapture = (det) => Object.assign(kr.wire.buildCapture(det, crypto.randomUUID(), new Date().toISOString()),
+    { update_pending: !!det.updatePending });
 
   // sendCapture sends one outbox entry; concurrent calls for the same id
   // share one attempt. Resends reuse the capture_id; the helper dedupes.
@@ -195,7 +202,6 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
         if (ack.type !== 'capture_ack' || ack.capture_id !== id) throw Object.assign(new Error('unexpected reply ' + ack.type), { code: 'bad_reply' });
         await S.outboxRemove(id);
         await S.captureUpdate(id, { status: 'stored', stored_id: ack.stored_id, duplicate: !!ack.duplicate });
-        lastSentAt = Date.now();
         return { status: 'stored', reason: '' };
       } catch (e) {
         if (PERMANENT.has(e.code)) {
@@ -232,9 +238,11 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     return flushing;
   }
 
-  // captureTab is the capture button's whole path (and the test hooks' capture).
-  async function captureTab(tabId) {
-    const det = await inspect(tabId, true);
+  // captureTab is the capture button's whole path (and keyrelayCapture's).
+  // declineUpdate is the second button, 更新せずに取得: capture the key shown
+  // although RMS offers アップデートする.
+  async function captureTab(tabId, declineUpdate) {
+    const det = await inspect(tabId, true, declineUpdate);
     const out = { status: 'refused', reason: det.reason || '', reasonEn: det.reasonEn || '', captureId: '', kind: det.kind, keyLast4: det.keyLast4 || '' };
     if (det.kind === 'error') return Object.assign(out, { status: 'error' });
     if (!det.capturable || !det.key) return out;
@@ -249,7 +257,8 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     // Whether the helper will paste this key into GoQSystem (keyrelay.DeliversTo).
     out.deliversToGoQ = kr.text.deliversTo('goq', capture.app_name);
     await S.captureUpdate(capture.capture_id, {
-      status: 'queued', key_last4: out.keyLast4, app_name: capture.app_name, shop_name: capture.shop.name, at: capture.captured_at,
+      status: 'queued', key_last4: out.keyLast4, app_name: capture.app_name, shop_name: capture.shop.name, shop_id: capture.shop.id,
+      update_pending: capture.update_pending, at: capture.captured_at,
       delivers_to_goq: out.deliversToGoQ,
     });
     out.captureId = capture.capture_id;
@@ -262,9 +271,9 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     return Object.assign(out, { reason: '', reasonEn: '' }, r);
   }
 
-  async function safeCapture(tabId) {
+  async function safeCapture(tabId, declineUpdate) {
     try {
-      return await captureTab(tabId);
+      return await captureTab(tabId, !!declineUpdate);
     } catch (e) {
       return { status: 'error', reason: '取得中にエラーが発生しました: ' + e.message, reasonEn: 'Capture failed: ' + e.message, captureId: '', kind: '', keyLast4: '' };
     }
@@ -326,7 +335,7 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     app_list_seen: { from: 'content', run: onAppListSeen },
     state: { from: 'page', run: () => getState() },
     detect: { from: 'page', run: (m) => detectPublic(m.tabId) },
-    capture: { from: 'page', run: (m) => safeCapture(m.tabId) },
+    capture: { from: 'page', run: (m) => safeCapture(m.tabId, m.declineUpdate === true) },
     open_history: { from: 'page', run: () => openHistory() },
     set_port: { from: 'page', run: (m) => setPort(m.port) },
     repair: { from: 'page', run: () => repair() },
@@ -364,6 +373,9 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     },
     push: async (msg) => {
       if (msg.type === 'delivery' && typeof msg.capture_id === 'string') {
+        // Only our own captures: a delivery of another browser's capture
+        // would be a nameless row here (the helper sends none; belt and braces).
+        if (!(msg.capture_id in (await S.capturesAll()))) return;
         await S.captureUpdate(msg.capture_id, {
           delivery: String(msg.status || ''), detail: cap(msg.detail), detail_en: cap(msg.detail_en), delivery_at: cap(msg.at),
           // GoQ's own words and the login of the latest attempt (absent: none).
@@ -402,10 +414,18 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
   // one); the shipped extension exposes nothing here. docs/TESTING.md.
   if (typeof root.keyrelayTestHooks === 'function') {
     root.keyrelayTestHooks({
-      capture: (tabId) => safeCapture(tabId),
+      capture: (tabId, declineUpdate) => safeCapture(tabId, declineUpdate),
       detect: (tabId) => detectPublic(tabId).catch((e) => ({ kind: 'error', capturable: false, reason: e.message, keyLast4: '' })),
       state: () => getState(),
       setPort: (port) => setPort(port),
+      // push hands msg to the handler of the helper's pushes, as if it came
+      // on the socket: browser tests use it to reach each delivery state.
+      push: (msg) => conn.hooks.push(msg).then(() => getState()),
+      badge: async () => {
+        await refreshBadge();
+        const [text, title] = await Promise.all([chrome.action.getBadgeText({}), chrome.action.getTitle({})]);
+        return { text, title };
+      },
     });
   }
 

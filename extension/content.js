@@ -10,9 +10,9 @@
 
   const kr = globalThis.keyrelay;
 
-  function detect() {
+  function detect(opts) {
     const t0 = performance.now();
-    const det = kr.classify.classify(kr.snapshot.snapshot(document));
+    const det = kr.classify.classify(kr.snapshot.snapshot(document), opts);
     det.pageUrl = location.href;
     det.parseMs = Math.round((performance.now() - t0) * 1000) / 1000;
     return det;
@@ -24,7 +24,7 @@
     if (msg.type !== 'detect') return false;
     let det;
     try {
-      det = detect();
+      det = detect({ declineUpdate: msg.declineUpdate === true });
     } catch (e) {
       det = {
         kind: 'unknown_layout', capturable: false,

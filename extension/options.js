@@ -2,7 +2,7 @@
 // worker, which owns the connection and the stored pairing.
 (function () {
   'use strict';
-  const { msg, apply, pick } = globalThis.krI18n;
+  const { msg, apply, isJa } = globalThis.krI18n;
   const $ = (id) => document.getElementById(id);
 
   async function call(type, extra) {
@@ -14,8 +14,10 @@
   async function refresh(first) {
     const st = await call('state');
     if (first) $('port').value = st.port;
-    const conn = { authenticated: 'connAuthenticated', connecting: 'connConnecting', pairing: 'connPairing' }[st.connection] || 'connDisconnected';
-    $('status').textContent = msg(conn) + (st.connection === 'authenticated' ? '' : ' ' + pick(st.lastError, st.lastErrorEn));
+    // The options line of the one state table (docs/STATES.md).
+    const St = globalThis.keyrelay.states;
+    const cs = St.connectionState(st);
+    $('status').textContent = cs ? St.line(cs, 'options', isJa() ? 'ja' : 'en', st.vars) : msg('connConnecting');
     $('code').hidden = !st.pairingCode;
     $('code').textContent = st.pairingCode ? msg('pairingTitle') + ': ' + st.pairingCode : '';
   }

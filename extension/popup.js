@@ -1,15 +1,13 @@
 // The popup only asks the service worker (one message per action) and shows
-// what it says; it never touches the helper or the page itself.
+// what it says; it never touches the helper or the page itself. Every state
+// line comes from the one state table (bg/states.js, docs/STATES.md).
 (function () {
   'use strict';
-  const { msg, apply, pick } = globalThis.krI18n;
+  const { msg, apply, pick, isJa } = globalThis.krI18n;
+  const St = globalThis.keyrelay.states;
   const $ = (id) => document.getElementById(id);
   const D = globalThis.keyrelay.delivery;
-
-  function showLine(id, text) {
-    $(id).hidden = !text;
-    $(id).textContent = text;
-  }
+  const lang = () => (isJa() ? 'ja' : 'en');
 
   let tabId = null;
   let lastCaptureId = '';
@@ -22,40 +20,63 @@
     return r.result;
   }
 
-  function showError(text) {
-    $('error').hidden = !text;
-    $('error').textContent = text || '';
-  }
-
   const KIND = {
     app_list: 'kindAppList', license_masked: 'kindMasked', license_revealed: 'kindRevealed',
     license_update_pending: 'kindUpdatePending', unknown_layout: 'kindUnknown', other: 'kindOther', error: 'kindError',
   };
-  const STATUS = {
-    queued: 'statusQueued', sending: 'statusSending', stored: 'statusStored', rejected: 'statusRejected',
-    waiting_login: 'deliveryWaitingLogin', pending: 'deliveryPending', in_progress: 'deliveryInProgress',
-    delivered: 'deliveryDelivered', already_current: 'deliveryAlreadyCurrent', superseded: 'deliverySuperseded',
-    needs_attention: 'deliveryNeedsAttention', waiting_browser: 'deliveryWaitingBrowser',
+  const PILL = {
+    connected: ['pillConnected', 'ok'], pairing_pending: ['pillPairingPending', 'wait'], pairing_revoked: ['pillPairingRevoked', 'bad'],
+    helper_unreachable: ['pillHelperUnreachable', 'bad'], port_other: ['pillPortOther', 'bad'],
+    version_mismatch: ['pillVersionMismatch', 'bad'], origin_refused: ['pillOriginRefused', 'bad'],
   };
-  const statusText = (s) => (STATUS[s] ? msg(STATUS[s]) : s || '');
+
+  // captureLine is one capture's state in words, with GoQ's own words for
+  // a delivery that needs attention.
+  function captureLine(c, vars) {
+    const state = St.deliveryState(c);
+    if (state === 'rejected') return pick(c.detail, c.detail_en);
+    // GoQ's own words, verbatim and marked as GoQ's; text, never markup.
+    const said = D.quoteLine(c.quote, msg('goqSaid'));
+    const quote = said ? said + ' ' : '';
+    let line = St.line(state, 'popup', lang(), Object.assign({}, vars, { quote }));
+    if (c.update_pending) line += ' ' + msg('updatePendingKept');
+    return line;
+  }
+
+  function shopLabel(c) {
+    const name = c.shop_name || '';
+    const id = c.shop_id || '';
+    if (name && id) return `${name}（${id}）`;
+    return name || id || '—';
+  }
 
   function renderState(st) {
-    const c = $('conn');
-    const map = {
-      authenticated: ['connAuthenticated', 'ok'], connecting: ['connConnecting', 'wait'],
-      pairing: ['connPairing', 'wait'], disconnected: ['connDisconnected', 'bad'],
-    };
-    const [k, cls] = map[st.connection] || ['connDisconnected', 'bad'];
-    c.textContent = msg(k);
-    c.className = 'pill ' + cls;
-    showError(st.connection !== 'authenticated' ? pick(st.lastError, st.lastErrorEn) : '');
+    const connState = St.connectionState(st);
+    const [pk, cls] = PILL[connState] || ['connConnecting', 'wait'];
+    $('conn').textContent = msg(pk);
+    $('conn').className = 'pill ' + cls;
 
-    // The helper on the port does not know our pairing: only the operator
-    // may decide to pair again (it may be another program on the port).
-    $('repairRow').hidden = !st.pairingUnknown;
+    // One connection line, from the table; it ends with its cause.
+    const line = connState && connState !== 'pairing_pending' ? St.line(connState, 'popup', lang(), st.vars) : '';
+    $('connLine').hidden = !line;
+    $('connLine').textContent = line;
+    $('connLine').className = 'line ' + ({ connected: 'ok', pairing_revoked: 'warn' }[connState] || 'bad');
+    $('repairRow').hidden = connState !== 'pairing_revoked';
 
     $('pairing').hidden = !st.pairingCode;
     $('pairingCode').textContent = st.pairingCode || '';
+    $('pairing').querySelector('.hint').textContent = st.pairingCode ? St.line('pairing_pending', 'popup', lang(), st.vars) : '';
+    // The first screen (nothing paired yet) says to pin the button.
+    $('pinHint').hidden = st.paired;
+
+    const alerts = st.alerts || [];
+    $('alerts').hidden = alerts.length === 0;
+    $('alertList').replaceChildren(...alerts.map((a) => {
+      const li = document.createElement('li');
+      li.className = 'alert';
+      li.textContent = pick(a.message, a.message_en);
+      return li;
+    }));
 
     renderGoQ(st);
 
@@ -63,18 +84,19 @@
     if (cur) {
       $('result').hidden = false;
       $('rLast4').textContent = cur.key_last4 || '';
-      $('rStatus').textContent = statusText(cur.status) + (cur.status === 'rejected' ? ' ' + pick(cur.detail, cur.detail_en) : '');
-      $('rDelivery').textContent = cur.delivery ? statusText(cur.delivery) + ' ' + pick(cur.detail, cur.detail_en) : '';
-      // GoQ's own words, verbatim and marked as GoQ's; text, never markup.
-      showLine('rQuote', D.quoteLine(cur.quote, msg('goqSaid')));
-      showLine('rLogin', D.loginLine(cur.login_id, msg('goqLogin')));
+      $('rStatus').textContent = captureLine(cur, st.vars);
     }
-    const recent = st.captures.filter((x) => x.capture_id !== lastCaptureId).slice(0, 5);
+    const recent = st.captures.slice(0, 10);
     $('recent').hidden = recent.length === 0;
     $('recentList').replaceChildren(...recent.map((x) => {
       const li = document.createElement('li');
-      const said = D.quoteLine(x.quote, msg('goqSaid'));
-      li.textContent = `${x.app_name || ''} …${x.key_last4 || ''} — ${statusText(x.delivery || x.status)}${said ? ' ' + said : ''}`;
+      const head = document.createElement('div');
+      head.className = 'cap';
+      head.textContent = `${shopLabel(x)} · ${x.app_name || ''} · ${msg('last4Label')} ${x.key_last4 || ''}`;
+      const state = document.createElement('div');
+      state.className = 'capstate ' + St.deliveryState(x);
+      state.textContent = captureLine(x, st.vars);
+      li.append(head, state);
       return li;
     }));
   }
@@ -124,13 +146,17 @@
     }
     $('capture').disabled = capturing || !d.capturable;
     $('capture').title = d.capturable ? '' : pick(d.reason, d.reasonEn);
+    // The second action: only where RMS shows the key next to アップデートする.
+    $('noUpdateRow').hidden = !(d.kind === 'license_update_pending' && d.keyLast4);
+    $('captureNoUpdate').disabled = capturing;
   }
 
   async function refresh() {
     try {
       renderState(await call('state'));
     } catch (e) {
-      showError(e.message);
+      $('connLine').hidden = false;
+      $('connLine').textContent = e.message;
     }
   }
 
@@ -143,19 +169,17 @@
     }
   }
 
-  async function capture() {
-    if (capturing || !detected || !detected.capturable) return;
+  async function capture(declineUpdate) {
+    if (capturing || !detected) return;
+    if (!declineUpdate && !detected.capturable) return;
     capturing = true;
     $('capture').disabled = true;
+    $('captureNoUpdate').disabled = true;
     $('capture').textContent = msg('capturing');
     try {
-      const r = await call('capture', { tabId });
+      const r = await call('capture', { tabId, declineUpdate: !!declineUpdate });
       if (r.captureId) lastCaptureId = r.captureId;
-      if (r.status === 'refused' || r.status === 'error') {
-        $('reason').textContent = pick(r.reason, r.reasonEn);
-      } else if (r.status === 'queued') {
-        $('reason').textContent = pick(r.reason, r.reasonEn);
-      }
+      if (r.status !== 'stored') $('reason').textContent = pick(r.reason, r.reasonEn);
       if (r.keyLast4) {
         $('result').hidden = false;
         $('rLast4').textContent = r.keyLast4;
@@ -166,7 +190,10 @@
       capturing = false;
       $('capture').textContent = msg('captureButton');
       await refresh();
-      if (detected) $('capture').disabled = !detected.capturable;
+      if (detected) {
+        $('capture').disabled = !detected.capturable;
+        $('captureNoUpdate').disabled = false;
+      }
     }
   }
 
@@ -180,7 +207,8 @@
       const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
       tabId = tab ? tab.id : null;
     }
-    $('capture').addEventListener('click', capture);
+    $('capture').addEventListener('click', () => capture(false));
+    $('captureNoUpdate').addEventListener('click', () => capture(true));
     $('goqUse').addEventListener('click', useGoQTab);
     $('history').addEventListener('click', async (ev) => {
       ev.preventDefault();
@@ -188,7 +216,8 @@
         await call('open_history');
         window.close();
       } catch (e) {
-        showError(e.message);
+        $('connLine').hidden = false;
+        $('connLine').textContent = e.message;
       }
     });
     $('repair').addEventListener('click', (ev) => {

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,8 +127,8 @@ keyrelay demo / デモ
   helper:      http://%s/  (data: %s)
   fake RMS:    %s  (served at %s)
   fake GoQ:    https://%s/goq21/  (served at %s, login %s)
-  history:     %s
-`, c.Addr, c.DataDir, rms.MainMenuURL(), fakeRMS.Addr, goqHost, goqAddr, fakegoq.DefaultLoginID, login)
+  history:     %s open%s --data-dir %s   (a fresh one-time link each time)
+`, c.Addr, c.DataDir, rms.MainMenuURL(), fakeRMS.Addr, goqHost, goqAddr, fakegoq.DefaultLoginID, self(), addrFlag(&c), c.DataDir)
 
 	started := false
 	if !*noBrowser && (os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "") {
@@ -241,17 +242,44 @@ func printDemoSteps(c *config, flags map[string]string, browserStarted bool) {
 		fmt.Printf("\nNo display here: start Chromium yourself with the extension and the fake's names:\n  chromium --user-data-dir=$(mktemp -d) --load-extension=$PWD --disable-extensions-except=$PWD \\\n    %s\n", strings.Join(args, " "))
 		fmt.Println("Or watch the same flow in headless Chromium: go test ./e2e -run TestCaptureEachMarkup -v")
 	}
+	if port := addrPort(c.Addr); port != keyrelay.DefaultPort {
+		fmt.Printf(`
+ 0. このヘルパーはポート %[1]d で動いています。拡張機能のオプション（設定）でポートを %[1]d にしてください。
+    This helper listens on port %[1]d, not the default: set the port to %[1]d in the extension's options.
+`, port)
+	}
 	fmt.Printf(`
 手順 / steps:
+ 0. 拡張機能のボタンをピン留めしてください（ツールバーのパズル型アイコン → keyrelay の📌）。
+    Pin the extension's button (puzzle-piece icon in the toolbar → keyrelay's pin).
  1. 拡張機能に6桁のコードが表示されます。下に同じコードが表示されたら承認します:
     The extension shows a 6-digit code; when the same code appears below, approve it:
       %s pair approve CODE --data-dir %s
+    （またはトレイの「ペアリングを承認…」 / or the tray's ペアリングを承認…）
  2. RMS (fake) → 店舗様向け 情報・サービス → 各種申請・設定変更 → WEB APIサービスアクセス許可設定 → アプリ一覧 → GoQSystem の 詳細
  3. 「ロボットによる操作ではありません」にチェック → 確認する (you do this; keyrelay never does)
  4. 拡張機能のボタン → 取得して送信 / click the keyrelay button → capture
- 5. 履歴ページで GoQ への送信結果を確認 / see the delivery on the history page (%s open --data-dir %s)
+ 5. 履歴ページで GoQ への送信結果を確認 / see the delivery on the history page (%s open%s --data-dir %s)
 Ctrl+C で終了 / Ctrl+C stops the demo.
-`, self(), c.DataDir, self(), c.DataDir)
+`, self(), c.DataDir, self(), addrFlag(c), c.DataDir)
+}
+
+// addrFlag is " --addr HOST:PORT" when the demo does not use the default
+// address, so printed commands reach this helper.
+func addrFlag(c *config) string {
+	if addrPort(c.Addr) == keyrelay.DefaultPort {
+		return ""
+	}
+	return " --addr " + c.Addr
+}
+
+func addrPort(addr string) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(p)
+	return n
 }
 
 // announcePairings prints each new pairing request's code, so the demo user

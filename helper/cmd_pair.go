@@ -19,11 +19,11 @@ func cmdPair(ctx context.Context, args []string) error {
 	c.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if len(args) == 0 {
-		return fmt.Errorf("usage: keyrelay pair list|approve CODE|revoke ID")
+		return fmt.Errorf("usage: keyrelay pair list|approve CODE|revoke ID|rename ID NAME")
 	}
 	sub := args[0]
-	if sub != "list" && sub != "approve" && sub != "revoke" {
-		return unknownSub("pair", sub, []string{"list", "approve", "revoke"})
+	if sub != "list" && sub != "approve" && sub != "revoke" && sub != "rename" {
+		return unknownSub("pair", sub, []string{"list", "approve", "revoke", "rename"})
 	}
 	pos, err := parseArgs(fs, args[1:])
 	if err != nil {
@@ -94,6 +94,20 @@ func cmdPair(ctx context.Context, args []string) error {
 		}
 		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditPairRevoked, Reason: "revoked from the command line: pairing " + pos[0]})
 		fmt.Println("取り消しました / revoked")
+		return nil
+	case "rename":
+		if len(pos) != 2 {
+			return fmt.Errorf("usage: keyrelay pair rename ID NAME (see 'keyrelay pair list')")
+		}
+		id, err := strconv.ParseInt(pos[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("pairing id %q: %w", pos[0], err)
+		}
+		if err := st.pairings.RenamePairing(ctx, id, pos[1]); err != nil {
+			return err
+		}
+		_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditPairRenamed, Reason: "renamed from the command line: pairing " + pos[0]})
+		fmt.Println("名前を変更しました / renamed")
 		return nil
 	}
 	return nil

@@ -21,7 +21,7 @@ func TestDemoDeliversToFakeGoQ(t *testing.T) {
 	// The demo runs the helper in-process and logs its address like `run`.
 	h := wrap(helpertest.Start(t, helpertest.Options{DataDir: t.TempDir(),
 		Args: []string{"demo", "--no-browser"}, NoEnvDefaults: true, Env: []string{"DISPLAY=", "WAYLAND_DISPLAY="}}))
-	for _, want := range []string{"fake RMS", "fake GoQ", "/login?token=", "pair approve CODE", "--host-resolver-rules="} {
+	for _, want := range []string{"fake RMS", "fake GoQ", " open --addr ", "set the port to", "pair approve CODE", "--host-resolver-rules="} {
 		if err := h.Log().WaitFor(want, 10*time.Second); err != nil {
 			t.Fatalf("demo output lacks %q (%v):\n%s", want, err, h.output())
 		}

@@ -22,6 +22,7 @@ type services struct {
 	deliveries  *sqlite.DeliveryService
 	credentials *sqlite.CredentialService
 	appStatus   *sqlite.AppStatusService
+	pairShops   *sqlite.PairingShopService
 	modes       *sqlite.DeliveryModeService
 }
 
@@ -58,6 +59,7 @@ func openStore(c *config, log *slog.Logger) (*services, error) {
 		deliveries:  sqlite.NewDeliveryService(db),
 		credentials: sqlite.NewCredentialService(db),
 		appStatus:   sqlite.NewAppStatusService(db),
+		pairShops:   sqlite.NewPairingShopService(db),
 		modes:       sqlite.NewDeliveryModeService(db),
 	}, nil
 }

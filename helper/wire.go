@@ -101,6 +101,8 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	app.ws.Captures = wakingCaptures{CaptureService: st.captures, wake: func() { app.outbox.Wake(); app.rem.Wake() }}
 	app.ws.AppStatus = wakingAppStatus{AppStatusService: st.appStatus, wake: app.rem.Wake}
 	app.ws.Alerts = alerts
+	app.ws.PairingShops = st.pairShops
+	app.ws.Deliveries = st.deliveries
 	app.ws.Paused = app.outbox.Paused
 
 	w, err := web.New()
@@ -110,6 +112,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		return nil, fmt.Errorf("history page: %w", err)
 	}
 	w.Captures, w.Shops, w.Pairings, w.Audit = st.captures, st.shops, st.pairings, st.audit
+	w.Export = st.captures
 	w.Sessions, w.Deliveries, w.Credentials = st.sessions, st.deliveries, st.credentials
 	w.Modes = st.modes
 	w.AppStatus, w.Alerts = st.appStatus, alerts
@@ -229,4 +232,14 @@ func (e *eventSink) DeliveryChanged(ev keyrelay.DeliveryEvent) {
 func (e *eventSink) AlertsChanged() {
 	e.ws.AlertsChanged()
 	e.tray.AlertsChanged()
+}
+
+// checkpointEvery is the checkpointer's tick: a burst's WAL is folded back
+// and truncated within two ticks of its last write.
+const checkpointEvery = 2 * time.Second
+
+func runCheckpoints(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	db.RunCheckpoints(ctx, t.C, func(err error) { log.Warn("wal checkpoint", "err", err) })
 }

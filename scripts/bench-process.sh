@@ -12,7 +12,7 @@ idle=${1:-60}; shift || true
 extra=("$@")
 [ ${#extra[@]} -eq 0 ] && extra=(--no-tray)
 bin=$(mktemp -d)/keyrelay
-go build -o "$bin" ./helper
+go build -tags "${TAGS:-$(make -s print-tags)}" -o "$bin" ./helper
 now_ns() { date +%s%N; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # answers: the helper served an HTTP response (not just a bound socket).

@@ -12,6 +12,8 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-x86-64)
 { command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ]; } || need+=(wine64)
+# Japanese glyphs for the popup screenshots (e2e, KEYRELAY_SCREENSHOTS).
+[ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "missing ${need[*]}: run 'sudo apt-get install ${need[*]}'" >&2

@@ -16,10 +16,12 @@ package wine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,6 +65,22 @@ func TestWindowsSmoke(t *testing.T) {
 	jar, _ := cookiejar.New(nil)
 	web := &http.Client{Jar: jar, Timeout: 20 * time.Second}
 	page := get(t, web, login)
+
+	// Another OS user of the same computer gets 403 from the exe too: under
+	// Wine its same-user check reads the host kernel's socket table through
+	// Z:\proc (internal/peercred/wine_windows.go). Root can switch users;
+	// CI runs as root.
+	if os.Getuid() == 0 {
+		host, port, _ := strings.Cut(h.Addr, ":")
+		script := fmt.Sprintf(`exec 3<>/dev/tcp/%s/%s; printf 'GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' >&3; timeout 5 head -c 64 <&3`, host, port, h.Addr)
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Dir = "/"
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, _ := cmd.CombinedOutput()
+		if !strings.Contains(string(out), " 403 ") {
+			t.Errorf("another OS user's request to keyrelay.exe: %q, want 403", out)
+		}
+	}
 
 	// The WebSocket: pair, approve from the CLI, authenticate, capture.
 	origin := "chrome-extension://" + keyrelay.ExtensionID

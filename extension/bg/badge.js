@@ -1,34 +1,37 @@
-// The action badge: one glance tells the operator whether keyrelay can send.
+// The action badge: the first row of the state table (bg/states.js,
+// docs/STATES.md) that applies to this browser right now.
 (function (root) {
   'use strict';
 
-  const i18n = (k, fallback) => {
-    try { return chrome.i18n.getMessage(k) || fallback; } catch (e) { return fallback; }
+  const lang = () => {
+    try { return chrome.i18n.getMessage('lang') === 'en' ? 'en' : 'ja'; } catch (e) { return 'ja'; }
   };
 
-  // badgeFor picks the one thing that matters most right now.
-  function badgeFor(s) {
-    if (!s.paired) return { text: '?', color: '#e67e22', title: i18n('badgePairing', 'ペアリングが必要です') };
-    if (s.connection === 'connecting') return { text: '…', color: '#7f8c8d', title: i18n('badgeConnecting', 'ヘルパーに接続中') };
-    if (s.connection !== 'authenticated') return { text: '×', color: '#7f8c8d', title: i18n('badgeHelperDown', 'keyrelayヘルパーが起動していません') };
-    if (s.warn) return { text: '!', color: '#c0392b', title: i18n('badgeWarn', '要対応の項目があります（アップデート待ちなど）') };
-    if (s.sent) return { text: '✓', color: '#27ae60', title: i18n('badgeSent', '送信しました') };
-    return { text: '', color: '#27ae60', title: i18n('badgeOk', 'keyrelay: 接続済み') };
+  // badgeFor is the badge of a state view (see states.present), with the
+  // row's popup line as its tooltip.
+  function badgeFor(view, vars) {
+    const St = root.keyrelay.states;
+    const p = St.present(view);
+    let title = 'keyrelay';
+    if (p.badgeState === 'alert') title = St.fill('{message}', { message: (view.alerts[0] || {}).message || '' });
+    else if (p.badgeState) title = St.line(p.badgeState, 'popup', lang(), vars);
+    return { text: p.badge, color: p.color, title: 'keyrelay: ' + title, state: p.badgeState };
   }
 
   let last = '';
-  function applyBadge(s) {
-    const b = badgeFor(s);
+  function applyBadge(view, vars) {
+    const b = badgeFor(view, vars);
     const sig = JSON.stringify(b);
-    if (sig === last) return;
+    if (sig === last) return b;
     last = sig;
     const a = chrome.action;
-    if (!a) return;
+    if (!a) return b;
     Promise.all([
       a.setBadgeText({ text: b.text }),
       a.setBadgeBackgroundColor({ color: b.color }),
       a.setTitle({ title: b.title }),
     ]).catch(() => { last = ''; });
+    return b;
   }
 
   (root.keyrelay = root.keyrelay || {}).badge = { badgeFor, applyBadge };

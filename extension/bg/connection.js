@@ -35,6 +35,9 @@
     // The helper on the port refused our stored pairing; cleared by auth_ok
     // or by the operator's 再ペアリング.
     pairingUnknown: false,
+    // diagnosis is what the hello probe found after the WebSocket failed
+    // ({cause, vars}, docs/STATES.md); cleared as soon as the cause ends.
+    diagnosis: null,
     lastError: '',
     lastErrorEn: '',
     ws: null,
@@ -101,10 +104,30 @@
       ws.onerror = () => {}; // onclose follows and does the work
     },
 
+    // diagnose asks the hello probe why no keyrelay hello came.
+    async diagnose() {
+      const pr = root.keyrelay.probe;
+      if (!pr) return;
+      let d;
+      try {
+        d = await pr.probe(await S.getPort());
+      } catch (e) {
+        return;
+      }
+      if (this.state === 'authenticated' || this.state === 'pairing') return; // things moved on
+      this.setDiagnosis(d.cause === 'ok' ? null : d);
+    },
+
+    setDiagnosis(d) {
+      this.diagnosis = d;
+      this.hooks.change();
+    },
+
     // reconnectNow drops any socket and connects at once (port change,
     // re-pairing, pairing approved).
     reconnectNow() {
       this.attempt = 0;
+      this.diagnosis = null;
       const ws = this.ws;
       if (ws) {
         this.ws = null;
@@ -140,9 +163,7 @@
       this.cleanup(ws);
       if (this.ws !== ws) return;
       this.ws = null;
-      if (sess.phase === 'hello') {
-        this.setError('keyrelayヘルパーが起動していません（またはポート番号が違います）。', 'The keyrelay helper is not running (or the port is wrong).');
-      }
+      if (sess.phase === 'hello' && !sess.diagnosed) this.diagnose();
       this.setState('disconnected');
       if (sess.reconnectNow) { this.attempt = 0; this.connect(); } else this.scheduleReconnect();
     },
@@ -208,6 +229,10 @@
       let msg;
       try { msg = JSON.parse(data); } catch (e) { msg = null; }
       if (!msg || typeof msg !== 'object' || msg.v !== 1 || typeof msg.type !== 'string') {
+        if (sess.phase === 'hello' && msg && typeof msg === 'object' && msg.type === 'hello' && msg.app === 'keyrelay') {
+          sess.diagnosed = true;
+          this.setDiagnosis({ cause: 'version_mismatch', vars: { version: String(msg.version || ''), protocol: msg.v, want: 1 } });
+        }
         if (sess.phase === 'hello') return this.drop(ws, 'first frame is not a keyrelay hello');
         return; // ignore junk after the handshake; the helper is authenticated
       }
@@ -225,11 +250,13 @@
       if (msg.type !== 'hello' || msg.app !== 'keyrelay' || typeof msg.server_nonce !== 'string' || !msg.server_nonce) {
         this.setError('ポートで応答したのはkeyrelayヘルパーではありません。ポート番号を確認してください。',
           'Something other than the keyrelay helper answered on the port. Check the port number.');
+        this.setDiagnosis({ cause: 'port_other', vars: { port: await S.getPort() } });
         sess.phase = 'refused';
         return this.drop(ws, 'not a keyrelay helper');
       }
       sess.serverNonce = msg.server_nonce;
       sess.mode = msg.mode;
+      if (this.diagnosis) this.setDiagnosis(null); // a keyrelay helper answers: the cause has ended
       clearTimeout(sess.timer);
       const creds = await S.getCreds();
       if (this.ws !== ws) return;

@@ -18,10 +18,11 @@
       'This is the app list. Open 詳細 for the license page (expiry and pending updates were recorded).'],
     masked: ['ライセンスキーがまだ伏せ字です。ページの「ロボットによる操作ではありません」にご自身でチェックを入れ、「確認する」を押してから、もう一度取得してください。',
       'The license key is still masked. Tick 「ロボットによる操作ではありません」 on the page yourself, press 確認する, then capture again.'],
-    maskedUpdate: ['このアプリには「アップデートする」が残っています。アップデートでライセンスキーが変わる場合があるため、先にページ下部の「アップデートする」を押し、その後「ロボットによる操作ではありません」にチェックを入れ「確認する」を押してから取得してください。',
-      'This app has a pending update (アップデートする). The key may change with the update: update first, then tick 「ロボットによる操作ではありません」, press 確認する and capture.'],
-    update: ['このアプリには「アップデートする」が残っています。アップデートでライセンスキーが変わる場合があるため、今のキーは送信しません。先に「アップデートする」を押し、もう一度キーを表示してから取得してください。',
-      'This app has a pending update (アップデートする). The key may change with the update, so it is not sent. Update first, then reveal the key again and capture.'],
+    // RMS shows アップデートする only after 確認する, next to the revealed key.
+    maskedUpdate: ['このアプリは「更新あり」です。「ロボットによる操作ではありません」にチェックを入れて「確認する」を押すと、キーと「アップデートする」が表示されます。アップデートでキーが変わる場合があるため、通常は「アップデートする」を押してから取得してください（アップデートしない場合は、キーを表示した後に「更新せずに取得」を選べます）。',
+      'This app has an update pending (更新あり). Tick 「ロボットによる操作ではありません」 and press 確認する: the key and アップデートする appear. The key may change with the update, so normally press アップデートする before capturing (to decline the update, reveal the key and choose Capture without updating).'],
+    update: ['このアプリには「アップデートする」が表示されています。アップデートでライセンスキーが変わる場合があるため、通常は先に「アップデートする」を押し、もう一度キーを表示してから取得してください。アップデートしない場合は「更新せずに取得」を押してください（「更新あり」の通知は残ります）。',
+      'This app offers アップデートする. The key may change with the update, so normally update first, then reveal the key again and capture. To decline the update, press Capture without updating (更新せずに取得); the update-pending alert stays.'],
     noKeyLabel: ['ライセンス情報のページですが「ライセンスキー」の項目が見つかりません。ページの形式が想定と違うため、キーは取得しません。',
       'This is a license page but no ライセンスキー field was found. The page layout is not one keyrelay knows, so no key is taken.'],
     noAppName: ['ライセンスキーは読めましたが「アプリ名」が見つかりません。どのアプリのキーか判断できないため、送信しません。',
@@ -242,7 +243,9 @@
   // classify returns {kind, capturable, reason, reasonEn, updatePending,
   // robotCheck, fields, keyLast4, pageLast4, key?, listing?}. key is set
   // only when capturable; callers that do not send it must drop it.
-  function classify(snap) {
+  // opts.declineUpdate: the operator chose 更新せずに取得 (capture although
+  // アップデートする is offered); the detection keeps updatePending.
+  function classify(snap, opts) {
     const lines = snap.lines || [];
     const tables = snap.tables || [];
     const shopPairs = [...(snap.pairs || []), ...linePairs(lines)];
@@ -307,7 +310,7 @@
     }
     if (!oneRun(key, snap.runs)) return result('unknown_layout', MSG.keyPieces, base);
     base.keyLast4 = problem ? '' : K.keyLast4(key);
-    if (updatePending) return result('license_update_pending', MSG.update, base);
+    if (updatePending && !(opts && opts.declineUpdate)) return result('license_update_pending', MSG.update, base);
     if (pairs.some((p) => p.field === 'key' && p.continued)) return result('unknown_layout', MSG.keySplit, Object.assign(base, { keyLast4: '' }));
     if (problem) return result('license_revealed', [problem.message, problem.messageEn], Object.assign(base, { keyProblem: problem.code }));
     const unread = pairs.some((p) => p.field === 'keyInfo' && /末尾/.test(p.value.normalize('NFKC')) &&

@@ -71,6 +71,16 @@ test('update pending via the state column refuses the capture', () => {
   assert.equal(d.key, undefined);
 });
 
+test('更新せずに取得: the operator declines the update; the key is taken and stays flagged', () => {
+  const s = licensePage(KEY);
+  s.tables.push({ rows: [[cell('キー情報', true), cell('有効期限', true), cell('状態', true)], [cell('末尾4桁: MNOP'), cell('-'), cell('利用中 更新あり')]] });
+  const d = classify(s, { declineUpdate: true });
+  assert.equal(d.kind, 'license_revealed');
+  assert.equal(d.capturable, true);
+  assert.equal(d.updatePending, true);
+  assert.equal(d.key, KEY);
+});
+
 test('page 末尾4桁 that matches the key is fine', () => {
   const s = licensePage(KEY);
   s.tables.push({ rows: [[cell('キー情報', true), cell('有効期限', true), cell('状態', true)], [cell('末尾4桁: MNOP'), cell('-'), cell('利用中')]] });

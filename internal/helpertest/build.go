@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -97,8 +98,24 @@ func goBuild(tags []string) (string, error) {
 	return bin, nil
 }
 
+// extraTags are the tags every helper build needs beside "demo": TagsEnv
+// (the Makefile's TAGS), or, under a plain `go test -tags …`, the tags this
+// test binary was built with, so that both builds agree (sqlite_fts5).
 func extraTags() []string {
-	return strings.FieldsFunc(os.Getenv(TagsEnv), func(r rune) bool { return r == ',' || r == ' ' })
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+	}
+	if env := os.Getenv(TagsEnv); env != "" {
+		return split(env)
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-tags" {
+				return split(s.Value)
+			}
+		}
+	}
+	return nil
 }
 
 // RepoRoot is the directory holding go.mod, found upward from the working

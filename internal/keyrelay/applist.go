@@ -29,6 +29,8 @@ type AppListing struct {
 type AppStatus struct {
 	ShopID          int64     `json:"shop_id"`
 	ShopName        string    `json:"shop_name"`
+	ShopKey         string    `json:"shop_key"`    // ShopRef.Key()
+	ShopRMSID       string    `json:"shop_rms_id"` // RMS shop id, "" when unknown
 	Developer       string    `json:"developer"`
 	AppName         string    `json:"app_name"`
 	KeyLast4        string    `json:"key_last4"`
@@ -38,6 +40,7 @@ type AppStatus struct {
 	UpdatePending   bool      `json:"update_pending"`
 	LastCaptureAt   time.Time `json:"last_capture_at"`
 	LastDelivery    string    `json:"last_delivery"` // a Delivery status, "" when none
+	LastClientID    string    `json:"-"`             // the pairing that made the newest capture
 	SeenAt          time.Time `json:"seen_at"`
 }
 
@@ -63,10 +66,14 @@ const (
 type Alert struct {
 	Kind      string `json:"kind"`
 	ShopName  string `json:"shop"`
+	ShopRMSID string `json:"shop_id"` // RMS shop id, "" when unknown
 	AppName   string `json:"app_name"`
 	DaysLeft  int    `json:"days_left"`
 	Message   string `json:"message"`
 	MessageEn string `json:"message_en"`
+	// For AlertsForPairing; not sent.
+	ShopKey  string `json:"-"`
+	ClientID string `json:"-"` // needs_attention: the pairing whose capture failed
 }
 
 // AlertSource computes the current alerts.

@@ -15,6 +15,7 @@ const (
 	AuditPairRequested  = "pair_requested"
 	AuditPairApproved   = "pair_approved"
 	AuditPairRevoked    = "pair_revoked"
+	AuditPairRenamed    = "pair_renamed"
 	AuditLogin          = "login"
 	AuditLoginRefused   = "login_refused"
 	AuditCSRFRefused    = "csrf_refused"

@@ -67,6 +67,9 @@ type CaptureFilter struct {
 	Query    string // substring of shop, app, developer, state, expiry or last 4
 	BeforeID int64  // only captures with id < BeforeID; 0 = from the newest
 	Limit    int    // 0 = 50
+	// CountLimit > 0 lets a text filter stop counting at that many matches
+	// (the total is then a lower bound); 0 counts them all.
+	CountLimit int
 }
 
 // CaptureService stores captures.

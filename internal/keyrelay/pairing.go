@@ -2,7 +2,10 @@ package keyrelay
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Pairing statuses.
@@ -12,6 +15,27 @@ const (
 	PairingRevoked  = "revoked"
 	PairingExpired  = "expired"
 )
+
+// MaxPairingName bounds a pairing's name, in characters.
+const MaxPairingName = 100
+
+// ValidPairingName trims name and checks it: not empty, at most
+// MaxPairingName characters, no control characters.
+func ValidPairingName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", Errorf(EINVALID, "名前を入力してください。", "Enter a name.")
+	}
+	if utf8.RuneCountInString(name) > MaxPairingName || !utf8.ValidString(name) {
+		return "", Errorf(EINVALID, "名前は%d文字までです。", "A name has at most %d characters.", MaxPairingName)
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return "", Errorf(EINVALID, "名前に制御文字は使えません。", "A name cannot contain control characters.")
+		}
+	}
+	return name, nil
+}
 
 // PendingPairingTTL is how long an unapproved pairing request stays valid.
 const PendingPairingTTL = 10 * time.Minute
@@ -49,6 +73,8 @@ type PairingService interface {
 	// and generates its secret.
 	ApprovePairing(ctx context.Context, code string) (*Pairing, error)
 	RevokePairing(ctx context.Context, id int64) error
+	// RenamePairing gives a pairing the operator's name for it (ValidPairingName).
+	RenamePairing(ctx context.Context, id int64, name string) error
 	// ClaimSecret returns the secret of an approved pairing to the holder of
 	// its claim token, until the pairing first authenticates (TouchPairing);
 	// later claims get ECONFLICT. A push lost with a dying connection can so

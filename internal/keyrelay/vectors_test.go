@@ -202,7 +202,9 @@ func TestLimitVectors(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite extension/lib/limits.js from limits.go")
+// update rewrites the generated files: extension/lib/limits.js from
+// limits.go, docs/STATES.md from testdata/states.json.
+var update = flag.Bool("update", false, "rewrite extension/lib/limits.js and docs/STATES.md")
 
 // TestGeneratedLimits keeps extension/lib/limits.js equal to limits.go.
 // Regenerate with: go test ./internal/keyrelay -run TestGeneratedLimits -update

@@ -16,6 +16,9 @@ var procGetExtendedTcpTable = windows.NewLazySystemDLL("iphlpapi.dll").NewProc("
 const tcpTableOwnerPIDAll = 5
 
 func check(local, remote *net.TCPAddr) Verdict {
+	if underWine() {
+		return checkUnderWine(local, remote)
+	}
 	pid, err := owningPID(local, remote)
 	if err != nil {
 		return Verdict{Reason: err.Error()}

@@ -49,22 +49,13 @@ func (s *Source) Alerts(ctx context.Context, now time.Time) ([]keyrelay.Alert, e
 func AlertsFor(apps []*keyrelay.AppStatus, now time.Time) []keyrelay.Alert {
 	alerts := []keyrelay.Alert{}
 	for _, a := range apps {
-		if !a.ExpiresAt.IsZero() {
-			if d := DaysLeft(a.ExpiresAt, now); d <= AlertWindowDays {
-				alerts = append(alerts, expiryAlert(a, d))
+		n := len(alerts)
+		alerts = appAlerts(alerts, a, now)
+		for i := n; i < len(alerts); i++ {
+			alerts[i].ShopRMSID, alerts[i].ShopKey = a.ShopRMSID, a.ShopKey
+			if alerts[i].Kind == keyrelay.AlertNeedsAttention {
+				alerts[i].ClientID = a.LastClientID
 			}
-		}
-		if a.LastDelivery == keyrelay.DeliveryNeedsAttention {
-			alerts = append(alerts, keyrelay.Alert{
-				Kind: keyrelay.AlertNeedsAttention, ShopName: a.ShopName, AppName: a.AppName,
-				Message: fmt.Sprintf("「%s」の「%s」のキー（末尾4桁: %s）をGoQSystemに届けられませんでした。履歴画面で理由を確認し、再送してください。",
-					a.ShopName, a.AppName, a.KeyLast4),
-				MessageEn: fmt.Sprintf("The key (last 4: %s) for %s / %s could not be delivered to GoQSystem. See the history page for why, then retry.",
-					a.KeyLast4, a.ShopName, a.AppName),
-			})
-		}
-		if a.UpdatePending {
-			alerts = append(alerts, updateAlert(a))
 		}
 	}
 	sort.SliceStable(alerts, func(i, j int) bool {
@@ -74,6 +65,28 @@ func AlertsFor(apps []*keyrelay.AppStatus, now time.Time) []keyrelay.Alert {
 		}
 		return alerts[i].DaysLeft < alerts[j].DaysLeft
 	})
+	return alerts
+}
+
+// appAlerts appends one app's alerts.
+func appAlerts(alerts []keyrelay.Alert, a *keyrelay.AppStatus, now time.Time) []keyrelay.Alert {
+	if !a.ExpiresAt.IsZero() {
+		if d := DaysLeft(a.ExpiresAt, now); d <= AlertWindowDays {
+			alerts = append(alerts, expiryAlert(a, d))
+		}
+	}
+	if a.LastDelivery == keyrelay.DeliveryNeedsAttention {
+		alerts = append(alerts, keyrelay.Alert{
+			Kind: keyrelay.AlertNeedsAttention, ShopName: a.ShopName, AppName: a.AppName,
+			Message: fmt.Sprintf("「%s」の「%s」のキー（末尾4桁: %s）をGoQSystemに届けられませんでした。履歴画面で理由を確認し、再送してください。",
+				a.ShopName, a.AppName, a.KeyLast4),
+			MessageEn: fmt.Sprintf("The key (last 4: %s) for %s / %s could not be delivered to GoQSystem. See the history page for why, then retry.",
+				a.KeyLast4, a.ShopName, a.AppName),
+		})
+	}
+	if a.UpdatePending {
+		alerts = append(alerts, updateAlert(a))
+	}
 	return alerts
 }
 

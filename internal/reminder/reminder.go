@@ -21,6 +21,10 @@ const (
 // at midnight JST, so a few minutes late is harmless; Wake covers news.
 const DefaultInterval = 5 * time.Minute
 
+// DefaultSettle is how long Run lets wakes gather before it checks: a burst
+// of captures costs one look at the board per second, not one per capture.
+const DefaultSettle = time.Second
+
 // Log remembers which reminders the operator was shown. The sqlite
 // ReminderService implements it.
 type Log interface {
@@ -43,6 +47,7 @@ type Reminder struct {
 	Logger   *slog.Logger       // nil: slog.Default()
 	Now      func() time.Time   // nil: time.Now
 	Interval time.Duration      // 0: DefaultInterval
+	Settle   time.Duration      // 0: DefaultSettle
 
 	initOnce sync.Once
 	wake     chan struct{}
@@ -50,7 +55,11 @@ type Reminder struct {
 	mu         sync.Mutex // serialises Check
 	lastAlerts []keyrelay.Alert
 	cleared    map[appKey]bool // update reminders already cleared this run
-	noDesktop  bool            // the "no desktop notifications" line was logged
+	// shown remembers what the Log already holds, so a check after every
+	// capture reads the board (one row per app) and writes nothing for a
+	// reminder it marked before.
+	shown     map[Fired]bool
+	noDesktop bool // the "no desktop notifications" line was logged
 }
 
 type appKey struct {
@@ -81,7 +90,11 @@ func (r *Reminder) init() {
 		if r.Interval <= 0 {
 			r.Interval = DefaultInterval
 		}
+		if r.Settle <= 0 {
+			r.Settle = DefaultSettle
+		}
 		r.cleared = map[appKey]bool{}
+		r.shown = map[Fired]bool{}
 		r.lastAlerts = []keyrelay.Alert{}
 	})
 }
@@ -97,22 +110,37 @@ func (r *Reminder) Wake() {
 }
 
 // Run checks at start (so a threshold passed while the helper was down fires
-// now), then every Interval and on Wake, until ctx ends. A failed check is
-// logged and retried at the next tick; only ctx ends Run.
+// now), then every Interval and Settle after a Wake (wakes meanwhile are
+// folded into that one check), until ctx ends. A failed check is logged and
+// retried at the next tick; only ctx ends Run.
 func (r *Reminder) Run(ctx context.Context) error {
 	r.init()
 	t := time.NewTicker(r.Interval)
 	defer t.Stop()
+	settle := time.NewTimer(r.Settle)
+	settle.Stop()
+	defer settle.Stop()
+	armed := false
 	for {
 		if _, err := r.Check(ctx); err != nil && ctx.Err() == nil {
 			r.Logger.Error("reminder check", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		case <-r.wake:
+		for waiting := true; waiting; {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				waiting = false
+			case <-r.wake:
+				if !armed {
+					armed = true
+					settle.Reset(r.Settle)
+				}
+			case <-settle.C:
+				waiting = false
+			}
 		}
+		armed = false
 	}
 }
 
@@ -140,10 +168,15 @@ func (r *Reminder) Check(ctx context.Context) ([]Fired, error) {
 			// Keyed by shop and app name only, as the store matches a
 			// listing to captures: a developer spelt differently on the
 			// two pages must not make a shown reminder new again.
+			k := shownKey(f)
+			if r.shown[k] {
+				continue
+			}
 			first, err := r.Log.MarkReminderShown(ctx, f.ShopID, "", f.AppName, f.Kind, f.Threshold, f.Expiry)
 			if err != nil {
 				return fired, fmt.Errorf("reminder: mark shown: %w", err)
 			}
+			r.shown[k] = true
 			if !first {
 				continue
 			}
@@ -188,8 +221,14 @@ func (r *Reminder) due(ctx context.Context, a *keyrelay.AppStatus, now time.Time
 			return nil, fmt.Errorf("reminder: clear update reminder: %w", err)
 		}
 		r.cleared[k] = true
+		delete(r.shown, shownKey(Fired{ShopID: a.ShopID, AppName: a.AppName, Kind: KindUpdate}))
 	}
 	return out, nil
+}
+
+// shownKey is f as the Log keys it: shop, app name, kind, threshold, expiry.
+func shownKey(f Fired) Fired {
+	return Fired{ShopID: f.ShopID, AppName: f.AppName, Kind: f.Kind, Threshold: f.Threshold, Expiry: f.Expiry}
 }
 
 // mostUrgent returns the smallest threshold daysLeft has reached.

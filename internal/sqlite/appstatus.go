@@ -110,11 +110,11 @@ func (s *AppStatusService) FindAppStatuses(ctx context.Context) ([]*keyrelay.App
 		ref := appRef{l.shopID, l.appName}
 		c := latest[ref]
 		matched[ref] = true
-		out = append(out, mergeAppStatus(names[l.shopID], ref, &l, c))
+		out = append(out, withShop(mergeAppStatus(shopOf(names, l.shopID).DisplayName(), ref, &l, c), shopOf(names, l.shopID), c))
 	}
 	for ref, c := range latest {
 		if !matched[ref] {
-			out = append(out, mergeAppStatus(names[ref.shopID], ref, nil, c))
+			out = append(out, withShop(mergeAppStatus(shopOf(names, ref.shopID).DisplayName(), ref, nil, c), shopOf(names, ref.shopID), c))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -158,21 +158,39 @@ type latestCapture struct {
 	updatePending bool
 	capturedAt    time.Time
 	delivery      string
+	clientID      string
 }
 
-func shopDisplayNames(ctx context.Context, tx *Tx) (map[int64]string, error) {
+// withShop adds what tells shops apart for an agency: the shop's key and
+// RMS id, and which browser made the newest capture.
+func withShop(a *keyrelay.AppStatus, sh *keyrelay.Shop, c *latestCapture) *keyrelay.AppStatus {
+	a.ShopKey, a.ShopRMSID = sh.Key, sh.Ref.ID
+	if c != nil {
+		a.LastClientID = c.clientID
+	}
+	return a
+}
+
+func shopOf(m map[int64]*keyrelay.Shop, id int64) *keyrelay.Shop {
+	if sh := m[id]; sh != nil {
+		return sh
+	}
+	return &keyrelay.Shop{}
+}
+
+func shopDisplayNames(ctx context.Context, tx *Tx) (map[int64]*keyrelay.Shop, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+shopColumns+` FROM shops`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: app statuses: shops: %w", err)
 	}
 	defer rows.Close()
-	names := map[int64]string{}
+	names := map[int64]*keyrelay.Shop{}
 	for rows.Next() {
 		sh, err := scanShop(rows)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: app statuses: shops: %w", err)
 		}
-		names[sh.ID] = sh.DisplayName()
+		names[sh.ID] = sh
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: app statuses: shops: %w", err)
@@ -203,12 +221,14 @@ func findListedApps(ctx context.Context, tx *Tx) ([]listedApp, error) {
 }
 
 // findLatestCaptures returns the newest capture of each shop and app with
-// its newest delivery's status.
+// its newest delivery's status. app_latest (kept by a trigger in each
+// capture's transaction) names them, so this reads one row per app however
+// many captures there are.
 func findLatestCaptures(ctx context.Context, tx *Tx) (map[appRef]*latestCapture, error) {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT c.shop_id, c.app_name, c.developer, c.key_last4, c.expiry, c.update_pending, c.captured_at,
+		SELECT c.shop_id, c.app_name, c.developer, c.key_last4, c.expiry, c.update_pending, c.captured_at, c.client_id,
 			COALESCE((SELECT d.status FROM deliveries d WHERE d.capture_id = c.id ORDER BY d.id DESC LIMIT 1), '')
-		FROM captures c JOIN (SELECT MAX(id) AS id FROM captures GROUP BY shop_id, app_name) m ON m.id = c.id`)
+		FROM app_latest l JOIN captures c ON c.id = l.capture_id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: app statuses: captures: %w", err)
 	}
@@ -218,7 +238,7 @@ func findLatestCaptures(ctx context.Context, tx *Tx) (map[appRef]*latestCapture,
 		var ref appRef
 		var c latestCapture
 		if err := rows.Scan(&ref.shopID, &ref.appName, &c.developer, &c.keyLast4, &c.expiry, &c.updatePending,
-			scanTime(&c.capturedAt), &c.delivery); err != nil {
+			scanTime(&c.capturedAt), &c.clientID, &c.delivery); err != nil {
 			return nil, fmt.Errorf("sqlite: app statuses: captures: %w", err)
 		}
 		out[ref] = &c

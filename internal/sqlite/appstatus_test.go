@@ -68,7 +68,7 @@ func TestAppStatusService(t *testing.T) {
 		}
 		got := *as[0]
 		want := keyrelay.AppStatus{
-			ShopID: got.ShopID, ShopName: "テスト店舗 123456", Developer: "株式会社GoQSystem", AppName: "GoQSystem",
+			ShopID: got.ShopID, ShopName: "テスト店舗 123456", ShopKey: "id:123456", ShopRMSID: "123456", Developer: "株式会社GoQSystem", AppName: "GoQSystem",
 			KeyLast4: "5678", Expiry: "2026/06/10", ExpiresAt: jstDate(2026, 6, 10), UpdatePending: true,
 			SeenAt: t0.Add(time.Hour),
 		}

@@ -211,34 +211,95 @@ func (s *CaptureService) FindCaptures(ctx context.Context, f keyrelay.CaptureFil
 }
 
 func findCaptures(ctx context.Context, tx *Tx, f keyrelay.CaptureFilter) ([]*keyrelay.Capture, int, error) {
-	var where []string
-	var args []any
-	if f.ShopID != nil {
-		where, args = append(where, `shop_id = ?`), append(args, *f.ShopID)
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	} else if limit > 1000 {
 		limit = 1000
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where, args = append(where, `search LIKE ? ESCAPE '\'`), append(args, "%"+escapeLike(strings.ToLower(q))+"%")
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); utf8.RuneCountInString(q) >= trigramLen {
+		return findCapturesIndexed(ctx, tx, f.ShopID, q, f.BeforeID, limit, f.CountLimit)
+	} else if q != "" {
+		var where []string
+		var args []any
+		if f.ShopID != nil {
+			where, args = append(where, `shop_id = ?`), append(args, *f.ShopID)
+		}
+		where, args = append(where, `search LIKE ? ESCAPE '\'`), append(args, "%"+escapeLike(q)+"%")
 		return findCapturesByText(ctx, tx, where, args, f.BeforeID, limit)
 	}
 
-	cond := "1"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
+	// The total is a counter the capture's transaction keeps (migration
+	// 0030), not a COUNT over every row.
+	var shop int64
+	cond, args := "1", []any{}
+	if f.ShopID != nil {
+		shop = *f.ShopID
+		cond, args = `shop_id = ?`, append(args, shop)
 	}
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM captures WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT n FROM capture_counts WHERE shop_id = ?), 0)`, shop).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("sqlite: count captures: %w", err)
 	}
 	if f.BeforeID > 0 {
 		cond, args = cond+` AND id < ?`, append(args, f.BeforeID)
 	}
 	cs, err := findCapturesWhere(ctx, tx, cond+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cs, total, nil
+}
+
+// trigramLen is the shortest text the trigram index can look up; shorter
+// filters fall back to scanning the narrow captures_search index.
+const trigramLen = 3
+
+// findCapturesIndexed looks q up in the trigram index (migration 0031),
+// newest first, and reads only the page's rows. The count stops at
+// countLimit when it is positive: a filter matching 100k rows need not
+// count them all to say "1,000件以上".
+func findCapturesIndexed(ctx context.Context, tx *Tx, shopID *int64, q string, beforeID int64, limit, countLimit int) ([]*keyrelay.Capture, int, error) {
+	// A quoted FTS5 string is matched as a substring of the text by the
+	// trigram tokenizer; a quote inside it is doubled.
+	from, args := `captures_fts`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
+	where := `captures_fts MATCH ?`
+	if shopID != nil {
+		from += ` JOIN captures c ON c.id = captures_fts.rowid`
+		where, args = where+` AND c.shop_id = ?`, append(args, *shopID)
+	}
+	countLimitSQL := -1
+	if countLimit > 0 {
+		countLimitSQL = countLimit
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+from+` WHERE `+where+` LIMIT ?)`,
+		append(slices.Clone(args), countLimitSQL)...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: count captures: %w", err)
+	}
+	if beforeID > 0 {
+		where, args = where+` AND captures_fts.rowid < ?`, append(args, beforeID)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT captures_fts.rowid FROM `+from+` WHERE `+where+` ORDER BY captures_fts.rowid DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
+	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, total, nil
+	}
+	cs, err := findCapturesWhere(ctx, tx, `id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+`) ORDER BY id DESC`, ids...)
 	if err != nil {
 		return nil, 0, err
 	}

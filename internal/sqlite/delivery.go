@@ -31,9 +31,11 @@ func createDelivery(ctx context.Context, tx *Tx, c *keyrelay.Capture, shopKey, d
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE deliveries SET status = ?, finished_at = ?, updated_at = ?, next_attempt_at = ''
 		WHERE shop_id = ? AND destination = ? AND status IN (?, ?, ?)
-		AND capture_id IN (SELECT id FROM captures WHERE shop_id = ? AND app_name = ? AND id < ?)`,
+		AND EXISTS (SELECT 1 FROM captures c WHERE c.id = deliveries.capture_id AND c.app_name = ? AND c.id < ?)`,
+		// EXISTS looks up each waiting delivery's capture; an IN (SELECT …)
+		// listed every capture of the app, which grows with the history.
 		keyrelay.DeliverySuperseded, now, now, c.ShopID, dest, keyrelay.DeliveryPending, keyrelay.DeliveryWaitingLogin, keyrelay.DeliveryWaitingBrowser,
-		c.ShopID, c.AppName, c.ID); err != nil {
+		c.AppName, c.ID); err != nil {
 		return fmt.Errorf("sqlite: supersede deliveries: %w", err)
 	}
 

@@ -260,6 +260,30 @@ func (s *PairingService) RevokePairing(ctx context.Context, id int64) error {
 	return nil
 }
 
+// RenamePairing sets the operator's name for a pairing.
+func (s *PairingService) RenamePairing(ctx context.Context, id int64, name string) error {
+	name, err := keyrelay.ValidPairingName(name)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE pairings SET name = ?, renamed_at = ? WHERE id = ?`, name, formatTime(tx.now), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: rename pairing: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return keyrelay.Errorf(keyrelay.ENOTFOUND, "ペアリング %d が見つかりません。", "Pairing %d not found.", id)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: rename pairing: %w", err)
+	}
+	return nil
+}
+
 // pairingRow is what the secret-handling methods read.
 type pairingRow struct {
 	status    string

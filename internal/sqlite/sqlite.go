@@ -57,6 +57,9 @@ type DB struct {
 	// Destinations are the outbox destinations (keyrelay.Destination.Name)
 	// that get one delivery row per capture.
 	Destinations []string
+
+	ckptDSN string // a connection of its own for checkpoints (wal.go)
+	ckpt    checkpointState
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -89,9 +92,12 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		Destinations: []string{"goq"},
 	}
 
-	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		fmt.Sprintf("?_foreign_keys=1&_busy_timeout=%d&_synchronous=FULL", BusyTimeout.Milliseconds())
-	if db.db, err = sql.Open("sqlite3", base+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
+	dsn := func(cacheKiB int) string {
+		return "file:" + (&url.URL{Path: path}).EscapedPath() +
+			fmt.Sprintf("?_foreign_keys=1&_busy_timeout=%d&_synchronous=FULL&_cache_size=%d&_stmt_cache_size=%d",
+				BusyTimeout.Milliseconds(), -cacheKiB, stmtCacheSize)
+	}
+	if db.db, err = sql.Open(driverName, dsn(writerCacheKiB)+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	db.db.SetMaxOpenConns(1)
@@ -100,15 +106,24 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		db.db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", filepath.Base(path), err)
 	}
+	if err := requireFTS5(db.db); err != nil {
+		db.db.Close()
+		return nil, err
+	}
 	if err := db.migrate(context.Background()); err != nil {
 		db.db.Close()
 		return nil, err
 	}
-	if db.ro, err = sql.Open("sqlite3", base+"&_txlock=deferred&_query_only=1"); err != nil {
+	if db.ro, err = sql.Open(driverName, dsn(readerCacheKiB)+"&_txlock=deferred&_query_only=1"); err != nil {
 		db.db.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
+	// Readers come and go with page views; an idle helper keeps one (and its
+	// page cache), not four. (No idle timeout: its cleaner goroutine would
+	// come and go with page views too.)
 	db.ro.SetMaxOpenConns(4)
+	db.ro.SetMaxIdleConns(1)
+	db.ckptDSN = "file:" + (&url.URL{Path: path}).EscapedPath() + "?_cache_size=-64"
 	if err := db.chmodSidecars(); err != nil {
 		db.Close()
 		return nil, err

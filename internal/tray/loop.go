@@ -42,6 +42,7 @@ type Loop struct {
 type menu struct {
 	status   Item
 	open     Item
+	approve  Item // ペアリングを承認…: works before any pairing exists
 	shops    []Item
 	shopMore Item
 	pairings []Item
@@ -144,6 +145,7 @@ func (l *Loop) serve(ctx context.Context, m *menu) {
 		caseTick
 		caseRefresh
 		caseOpen
+		caseApprove
 		casePause
 		caseQuit
 		casePairing0
@@ -153,6 +155,7 @@ func (l *Loop) serve(ctx context.Context, m *menu) {
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ticker.C)},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(l.refresh)},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(m.open.Clicked())},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(m.approve.Clicked())},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(m.pause.Clicked())},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(m.quit.Clicked())},
 	}
@@ -168,6 +171,10 @@ func (l *Loop) serve(ctx context.Context, m *menu) {
 		case chosen == caseTick, chosen == caseRefresh:
 		case chosen == caseOpen:
 			l.openPage(ctx, "/")
+		case chosen == caseApprove:
+			// The same one-time login as 履歴を開く, landing on ペアリング:
+			// only someone at this desktop session's tray can approve.
+			l.openPage(ctx, "/pairings")
 		case chosen == casePause:
 			if l.Core.Paused() {
 				l.Core.Resume()
@@ -194,6 +201,7 @@ func (l *Loop) build() *menu {
 	m.status.Disable()
 	s.AddSeparator()
 	m.open = s.AddItem("履歴を開く (Open history)", "履歴ページをブラウザで開きます / Opens the history page in your browser")
+	m.approve = s.AddItem("ペアリングを承認… (Approve pairing…)", "拡張機能に表示されたコードを確認して承認します / Compare and approve the code the extension shows")
 	s.AddSeparator()
 	for range MaxShops {
 		it := s.AddItem("", "")
@@ -263,7 +271,7 @@ func (l *Loop) redraw(ctx context.Context, m *menu) {
 			continue
 		}
 		p := pairings[i]
-		it.SetTitle(fmt.Sprintf("ペアリング承認待ち: コード %s %s (pairing request — click to review)", p.Code, p.Name))
+		it.SetTitle(keyrelay.TrayLine(keyrelay.StatePairingPending, "code", p.Code) + " " + p.Name)
 		it.Show()
 	}
 	if paused {
@@ -312,7 +320,7 @@ func summarize(problems []string, alerts []keyrelay.Alert, pairings []*keyrelay.
 		lines = append(lines, "配信を一時停止中 (deliveries paused)")
 	}
 	if len(lines) == 0 {
-		lines = append(lines, "keyrelay: 正常に動作中 (all good)")
+		lines = append(lines, keyrelay.TrayLine(keyrelay.StateConnected))
 	}
 	return st, strings.Join(lines, "\n")
 }
@@ -330,22 +338,7 @@ func shopLine(a ShopActivity) string {
 		keyrelay.FormatDateTime(a.CapturedAt), deliveryLabel(a.DeliveryStatus))
 }
 
+// deliveryLabel is the state table's tray line (docs/STATES.md).
 func deliveryLabel(status string) string {
-	switch status {
-	case "":
-		return "配信なし (not delivered)"
-	case keyrelay.DeliveryWaitingLogin:
-		return "GoQログイン待ち (waiting for GoQ login)"
-	case keyrelay.DeliveryPending, keyrelay.DeliveryInProgress:
-		return "配信中 (delivering)"
-	case keyrelay.DeliveryDelivered:
-		return "配信済み (delivered)"
-	case keyrelay.DeliveryAlreadyCurrent:
-		return "登録済み (already current)"
-	case keyrelay.DeliverySuperseded:
-		return "新しいキーに置換 (superseded)"
-	case keyrelay.DeliveryNeedsAttention:
-		return "要対応 (needs attention)"
-	}
-	return status
+	return keyrelay.TrayLine(keyrelay.DeliveryState(status))
 }

@@ -238,6 +238,16 @@ func TestLoop(t *testing.T) {
 		}
 	})
 
+	t.Run("ペアリングを承認… opens the pairings page before any pairing exists", func(t *testing.T) {
+		h := start(t)
+		h.waitIcon(t, tray.StatusOK, "")
+		h.surf.click(t, "ペアリングを承認…")
+		h.waitOpened(t, "http://127.0.0.1:27415/login?token=t/pairings")
+		if got, want := strings.Join(h.core.callLog(), ","), "login /pairings"; got != want {
+			t.Errorf("core calls %q, want %q", got, want)
+		}
+	})
+
 	t.Run("一時停止 and 再開 toggle deliveries", func(t *testing.T) {
 		h := start(t)
 		h.waitIcon(t, tray.StatusOK, "")
@@ -260,7 +270,7 @@ func TestLoop(t *testing.T) {
 			}
 		})
 		h.loop.Refresh()
-		want := "店A / GoQSystem: 末尾4桁 5678 · 2026/05/26 10:00 · 配信済み (delivered) (off)"
+		want := "店A / GoQSystem: 末尾4桁 5678 · 2026/05/26 10:00 · 配信済み（確認済み） (delivered and verified) (off)"
 		eventually(t, "shop items", func() bool {
 			v := h.surf.view().visible
 			return strings.Contains(strings.Join(v, "\n"), want) && strings.Contains(strings.Join(v, "\n"), "店B / GoQSystem: 末尾4桁 9999")

@@ -84,7 +84,7 @@ func TestChangesNotifyTheOperator(t *testing.T) {
 	}
 
 	cs, _ := e.credentials.ListCredentials(context.Background(), "goq")
-	res = e.do("POST", "/settings/goq/"+strconv.FormatInt(cs[0].ID, 10)+"/delete", url.Values{"csrf": {token}}, withCookies(cookie))
+	res = e.do("POST", "/settings/goq/"+strconv.FormatInt(cs[0].ID, 10)+"/delete", url.Values{"csrf": {token}, "confirm": {"yes"}}, withCookies(cookie))
 	if res.code != http.StatusSeeOther || len(n.all()) != 2 {
 		t.Fatalf("delete: %d, notifications %q", res.code, n.all())
 	}

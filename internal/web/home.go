@@ -14,15 +14,21 @@ import (
 // pageSize is how many captures a history page shows.
 const pageSize = 50
 
+// textCountLimit is where a text filter's count stops: counting every one
+// of 100k matches would cost more than the page itself.
+const textCountLimit = 1000
+
 type homeData struct {
 	Alerts       []alertRow
 	ShowBoard    bool
 	Board        []boardRow
+	BoardHidden  int // apps left off a summarised board (board.go)
 	WaitingLogin bool
 	Shops        []*keyrelay.Shop
 	ShopID       int64
 	Query        string
 	Total        int
+	TotalAtLeast bool // Total is textCountLimit: there may be more
 	Rows         []captureRow
 	NextURL      string
 	FirstURL     string
@@ -140,9 +146,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.ShowBoard = true
+		rows := make([]boardRow, 0, len(statuses))
 		for _, st := range statuses {
-			d.Board = append(d.Board, newBoardRow(l, st, v.Now))
+			rows = append(rows, newBoardRow(l, st, v.Now))
 		}
+		d.Board, d.BoardHidden = summariseBoard(rows, r.URL.Query().Get("board") == "all")
 	}
 	if d.WaitingLogin, err = s.waitingLogin(ctx); err != nil {
 		s.renderError(w, r, err)
@@ -151,12 +159,14 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 
 	// One more than a page tells whether a next page exists without a
 	// second query.
-	caps, total, err := s.Captures.FindCaptures(ctx, f.captureFilter(pageSize+1))
+	cf := f.captureFilter(pageSize + 1)
+	cf.CountLimit = textCountLimit
+	caps, total, err := s.Captures.FindCaptures(ctx, cf)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d.Total = total
+	d.Total, d.TotalAtLeast = total, f.Query != "" && total == textCountLimit
 	if len(caps) > pageSize {
 		caps = caps[:pageSize]
 		d.NextURL = f.url("/", caps[len(caps)-1].ID)

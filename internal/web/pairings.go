@@ -27,6 +27,8 @@ func (s *Server) handlePairings(w http.ResponseWriter, r *http.Request) {
 		v.Flash = v.L.T("pairings.approved_ok")
 	case "revoked":
 		v.Flash = v.L.T("pairings.revoked_ok")
+	case "renamed":
+		v.Flash = v.L.T("pairings.renamed_ok")
 	}
 	s.renderPairings(w, r, http.StatusOK, v)
 }
@@ -94,6 +96,29 @@ func (s *Server) handleRevokePairing(w http.ResponseWriter, r *http.Request) {
 	}
 	s.auditClient(r, keyrelay.AuditPairRevoked, "", "pairing "+strconv.FormatInt(id, 10)+" revoked on the history page")
 	http.Redirect(w, r, "/pairings?done=revoked", http.StatusSeeOther)
+}
+
+// handleRenamePairing names a browser, so an agency can tell its
+// browsers apart (the default name is the browser and the pairing time).
+func (s *Server) handleRenamePairing(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.handleNotFound(w, r)
+		return
+	}
+	if err := s.Pairings.RenamePairing(r.Context(), id, r.PostForm.Get("name")); err != nil {
+		if code := keyrelay.ErrorCode(err); code == keyrelay.EINVALID || code == keyrelay.ENOTFOUND {
+			v := s.newView(r, "pairings.title", "pairings")
+			ja, en := keyrelay.ErrorMessage(err)
+			v.Error = v.L.Pick(ja, en)
+			s.renderPairings(w, r, http.StatusBadRequest, v)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.auditClient(r, keyrelay.AuditPairRenamed, "", "pairing "+strconv.FormatInt(id, 10)+" renamed on the history page")
+	http.Redirect(w, r, "/pairings?done=renamed", http.StatusSeeOther)
 }
 
 func (s *Server) auditClient(r *http.Request, kind, clientID, reason string) {

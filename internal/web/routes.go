@@ -25,6 +25,7 @@ func (s *Server) routes() []route {
 		{"GET /pairings", s.page(s.handlePairings)},
 		{"POST /pairings/approve", s.action(s.handleApprovePairing)},
 		{"POST /pairings/{id}/revoke", s.action(s.handleRevokePairing)},
+		{"POST /pairings/{id}/rename", s.action(s.handleRenamePairing)},
 		{"GET /audit", s.page(s.handleAudit)},
 		{"GET /settings", s.page(s.handleSettings)},
 		{"POST /settings/goq", s.action(s.handleSaveGoQ)},
@@ -34,6 +35,8 @@ func (s *Server) routes() []route {
 		{"POST /settings/goq/{id}/unassign", s.action(s.handleUnassignGoQ)},
 		{"POST /settings/goq/mode", s.action(s.handleSetMode)},
 		{"GET /api/status", s.page(s.handleAPIStatus)},
+		{"GET " + helloPath, s.handleHello()},
+		{"OPTIONS " + helloPath, s.handleHello()}, // CORS and private-network preflight
 		{"GET /login", http.HandlerFunc(s.handleLogin)},
 		{"POST /logout", s.action(s.handleLogout)},
 		{"POST /lang", s.action(s.handleLang)},

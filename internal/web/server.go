@@ -23,6 +23,8 @@ type Server struct {
 	Sessions    keyrelay.SessionService
 	Deliveries  keyrelay.DeliveryService
 	Credentials keyrelay.CredentialService
+	// Export streams the CSV download (one query for the whole file).
+	Export keyrelay.CaptureExporter
 	// Modes may be nil: GoQ設定 then shows no delivery modes.
 	Modes keyrelay.DeliveryModeService
 

@@ -222,6 +222,14 @@ func (s *Server) handleDeleteGoQ(w http.ResponseWriter, r *http.Request) {
 		s.handleNotFound(w, r)
 		return
 	}
+	// A login is deleted only when the operator ticked the confirmation
+	// next to the button (the page has no script for a dialog).
+	if r.PostForm.Get("confirm") != "yes" {
+		v := s.newView(r, "settings.title", "settings")
+		v.Error = v.L.T("settings.delete_unconfirmed")
+		s.renderSettings(w, r, http.StatusBadRequest, v, credForm{BaseURL: DefaultGoQBaseURL})
+		return
+	}
 	if err := s.Credentials.DeleteCredentials(r.Context(), id); err != nil {
 		s.renderError(w, r, err)
 		return

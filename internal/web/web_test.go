@@ -100,6 +100,7 @@ func newEnv(t testing.TB, configure ...func(*env)) *env {
 		t.Fatal(err)
 	}
 	srv.Captures = e.captures
+	srv.Export = sqlite.NewCaptureService(db)
 	srv.Shops = sqlite.NewShopService(db)
 	srv.Pairings = e.pairings
 	srv.Audit = e.audit
@@ -937,7 +938,18 @@ func TestGoQSettings(t *testing.T) {
 		}
 	})
 	t.Run("delete", func(t *testing.T) {
+		// Unconfirmed: refused, nothing deleted.
 		res := e.do("POST", fmt.Sprintf("/settings/goq/%d/delete", creds[0].ID), url.Values{"csrf": {e.csrf(cookie)}}, withCookies(cookie))
+		if got, want := res.code, http.StatusBadRequest; got != want {
+			t.Fatalf("unconfirmed delete: got %d, want %d", got, want)
+		}
+		if left, _ := e.credentials.ListCredentials(context.Background(), "goq"); len(left) != 1 {
+			t.Fatalf("an unconfirmed delete deleted: %v", left)
+		}
+		if page := e.do("GET", "/settings", nil, withCookies(cookie)); !strings.Contains(page.body, `name="confirm"`) {
+			t.Error("the delete form has no confirmation")
+		}
+		res = e.do("POST", fmt.Sprintf("/settings/goq/%d/delete", creds[0].ID), url.Values{"csrf": {e.csrf(cookie)}, "confirm": {"yes"}}, withCookies(cookie))
 		if got, want := res.code, http.StatusSeeOther; got != want {
 			t.Fatalf("got %d, want %d", got, want)
 		}
@@ -1108,6 +1120,8 @@ func TestCSVCellDefusesFormulas(t *testing.T) {
 		"　－1":           "'　－1",
 		"GoQ System":    "GoQ System",
 		"":              "",
+		"-":             "",
+		"-1":            "'-1",
 	} {
 		if got := web.CSVCell(in); got != want {
 			t.Errorf("cell(%q) = %q, want %q", in, got, want)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/protocol"
@@ -95,7 +96,9 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 	if last4 == "" {
 		last4 = keyrelay.KeyLast4(key)
 	}
+	c.touchShop(stored.Shop.Key())
 	c.send(&protocol.CaptureAck{Header: protocol.Header{Ref: ref}, CaptureID: stored.UUID, StoredID: stored.ID, Duplicate: !created, KeyLast4: last4})
+	c.sendDeliveries(stored)
 	s.log.Info("capture stored", "stored_id", stored.ID, "capture_id", stored.UUID, "duplicate", !created,
 		"shop", stored.Shop.Key(), "app", stored.AppName, "client_id", c.clientID)
 }
@@ -147,6 +150,7 @@ func (c *conn) appList(m *protocol.AppList) {
 			return
 		}
 	}
+	c.touchShop(m.Listing.Shop.Key())
 	c.send(&protocol.AppListAck{Header: protocol.Header{Ref: ref}, Rows: len(l.Rows), Skipped: skipped})
 }
 
@@ -174,13 +178,58 @@ func (c *conn) loginURL(m *protocol.LoginURLRequest) {
 func (c *conn) status(m *protocol.StatusRequest) {
 	ctx, cancel := c.ctx()
 	defer cancel()
-	st, err := c.s.status(ctx)
+	st, err := c.s.status(ctx, c.id())
 	if err != nil {
 		c.storeFailed(m.ID, "alerts", protocol.CodeInternal, err, "")
 		return
 	}
 	st.Ref = m.ID
 	c.send(st)
+}
+
+// sendDeliveries tells the browser right after the ack that its capture
+// waits for a GoQ login: nothing else would (no attempt is made).
+func (c *conn) sendDeliveries(stored *keyrelay.Capture) {
+	if c.s.Deliveries == nil {
+		return
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	ds, err := c.s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: stored.ID})
+	if err != nil {
+		c.s.log.Error("deliveries of a new capture", "capture_id", stored.UUID, "err", err)
+		return
+	}
+	for _, d := range ds {
+		// Only this one: every other status is followed by the outbox's own
+		// events, which a late copy of an older status must not overtake.
+		if d.Status != keyrelay.DeliveryWaitingLogin {
+			continue
+		}
+		ja, en := d.LastError, d.LastErrorEn
+		if ja == "" {
+			ja, en = "GoQSystemのログインが未登録のため、送信を待っています。", "Waiting: no GoQSystem login is set for this shop."
+		}
+		at := d.UpdatedAt
+		if at.IsZero() {
+			at = c.s.now()
+		}
+		c.send(&protocol.Delivery{CaptureID: stored.UUID, Destination: d.Destination, Status: d.Status,
+			Detail: ja, DetailEn: en, At: at.UTC().Format(time.RFC3339)})
+	}
+}
+
+// touchShop records that this browser works on the shop. A failure costs
+// only an alert not shown to this browser, so it is logged, not answered.
+func (c *conn) touchShop(shopKey string) {
+	if c.s.PairingShops == nil {
+		return
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	if err := c.s.PairingShops.TouchPairingShop(ctx, c.id(), shopKey); err != nil {
+		c.s.log.Error("touch pairing shop", "client_id", c.id(), "err", err)
+	}
 }
 
 // storeFailed answers a failed store call. An *keyrelay.Error of kind

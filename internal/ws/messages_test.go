@@ -1,8 +1,11 @@
 package ws_test
 
 import (
+	"context"
 	"errors"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,16 +91,45 @@ func TestLoginURL(t *testing.T) {
 	}
 }
 
+// TestDeliveryPush: a delivery is pushed only to the browser whose capture
+// it is, and each browser's status carries only its own shops' alerts and
+// never another browser's 要対応 (the agency case).
 func TestDeliveryPush(t *testing.T) {
+	var alerts fixedAlerts
 	e := newEnv(t)
-	authed, _ := e.authed(t)
+	// Set before the first connection, which is what reads them.
+	e.srv.Alerts = &alerts
+	e.srv.PairingShops = sqlite.NewPairingShopService(e.db)
+	a, credA := e.authed(t)
+	b, credB := e.authed(t)
 	unauthed := e.dial(t, chromeOrigin)
+
+	capA, capB := newCapture(testKey), newCapture("SL654321_Zy9xW8vU7tS6rQ5p")
+	capB.Shop = keyrelay.ShopRef{ID: "654321", Name: "別の店"}
+	if _, err := a.Capture(e.ctx, capA); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Capture(e.ctx, capB); err != nil {
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
-	e.srv.DeliveryChanged(keyrelay.DeliveryEvent{CaptureUUID: "6f1c2a9e-1b2c-4d3e-8f40-123456789abc", Destination: "goq",
+	// A's event first: were it sent to B too, B would see it before its own.
+	e.srv.DeliveryChanged(keyrelay.DeliveryEvent{CaptureUUID: capA.CaptureID, Destination: "goq",
+		Status: keyrelay.DeliveryNeedsAttention, Detail: "…", DetailEn: "…", At: at})
+	e.srv.DeliveryChanged(keyrelay.DeliveryEvent{CaptureUUID: capB.CaptureID, Destination: "goq",
 		Status: keyrelay.DeliveryDelivered, Detail: "GoQSystemに保存し、確認しました。", DetailEn: "Saved to GoQSystem and verified.", At: at})
-	d := nextEvent(t, authed, protocol.TypeDelivery).(*protocol.Delivery)
-	if got, want := d.Status+" "+d.Destination+" "+d.At, "delivered goq 2026-11-27T03:00:00Z"; got != want {
-		t.Errorf("delivery = %q, want %q", got, want)
+	if d := nextEvent(t, a, protocol.TypeDelivery).(*protocol.Delivery); d.CaptureID != capA.CaptureID || d.Status != "needs_attention" {
+		t.Errorf("A got %+v, want its own capture's needs_attention", d)
+	}
+	d := nextEvent(t, b, protocol.TypeDelivery).(*protocol.Delivery)
+	if got, want := d.CaptureID+" "+d.Status+" "+d.Destination+" "+d.At, capB.CaptureID+" delivered goq 2026-11-27T03:00:00Z"; got != want {
+		t.Errorf("B's first delivery = %q, want %q (its own)", got, want)
+	}
+	// The same order argument for the unauthenticated socket: a push would
+	// have been read (and queued as an event) before the pong answering a
+	// ping sent after the pushes.
+	if _, err := unauthed.Request(e.ctx, &protocol.Ping{T: 1}); err != nil {
+		t.Fatal(err)
 	}
 	// A round trip instead of a wait: the push was queued (or not) before
 	// DeliveryChanged returned, and each connection's frames leave in order,
@@ -114,12 +146,47 @@ func TestDeliveryPush(t *testing.T) {
 
 	// GoQ's own words and the login reach the extension as they are.
 	const quote = `ライセンスキーが正しくありません <E-17>`
-	e.srv.DeliveryChanged(keyrelay.DeliveryEvent{CaptureUUID: "6f1c2a9e-1b2c-4d3e-8f40-123456789abc", Destination: "goq",
+	e.srv.DeliveryChanged(keyrelay.DeliveryEvent{CaptureUUID: capA.CaptureID, Destination: "goq",
 		Status: keyrelay.DeliveryNeedsAttention, Detail: "x", DetailEn: "x", Quote: quote, LoginID: "fuji-goq", At: at})
-	d = nextEvent(t, authed, protocol.TypeDelivery).(*protocol.Delivery)
+	d = nextEvent(t, a, protocol.TypeDelivery).(*protocol.Delivery)
 	if d.Quote != quote || d.LoginID != "fuji-goq" {
 		t.Errorf("delivery push: quote %q login %q", d.Quote, d.LoginID)
 	}
+
+	alerts.set([]keyrelay.Alert{
+		{Kind: keyrelay.AlertNeedsAttention, ShopName: "サンプル店", ShopKey: "id:123456", ClientID: credA.ClientID},
+		{Kind: keyrelay.AlertNeedsAttention, ShopName: "サンプル店", ShopKey: "id:123456", ClientID: credB.ClientID},
+		{Kind: keyrelay.AlertExpiring, ShopName: "サンプル店", ShopKey: "id:123456"},
+		{Kind: keyrelay.AlertUpdatePending, ShopName: "別の店", ShopKey: "id:654321"},
+	})
+	for _, tc := range []struct {
+		c    *wsclient.Client
+		want string
+	}{{a, "needs_attention サンプル店, expiring サンプル店"}, {b, "update_pending 別の店"}} {
+		st, err := tc.c.Status(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, al := range st.Alerts {
+			got = append(got, al.Kind+" "+al.ShopName)
+		}
+		if strings.Join(got, ", ") != tc.want {
+			t.Errorf("alerts %q, want %q", strings.Join(got, ", "), tc.want)
+		}
+	}
+}
+
+type fixedAlerts struct {
+	mu sync.Mutex
+	a  []keyrelay.Alert
+}
+
+func (f *fixedAlerts) set(a []keyrelay.Alert) { f.mu.Lock(); f.a = a; f.mu.Unlock() }
+func (f *fixedAlerts) Alerts(context.Context, time.Time) ([]keyrelay.Alert, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]keyrelay.Alert(nil), f.a...), nil
 }
 
 func nextEvent(t *testing.T, c *wsclient.Client, typ string) protocol.Message {

@@ -2,16 +2,10 @@ package ws
 
 import (
 	"context"
-	"regexp"
 
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/protocol"
 )
-
-// mozOrigin is a Firefox extension origin: Firefox gives each install a
-// random UUID, so it cannot be pinned and is admitted to pairing only until
-// the operator approves it.
-var mozOrigin = regexp.MustCompile(`^moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // classifyOrigin decides what a connection from these Origin headers may do.
 // Only exact matches count; there is no wildcard.
@@ -23,7 +17,7 @@ func (s *Server) classifyOrigin(ctx context.Context, values []string) (mode stri
 	if o == "" || o == "null" {
 		return "", false
 	}
-	if o == "chrome-extension://"+keyrelay.ExtensionID {
+	if o == keyrelay.PinnedOrigin {
 		return protocol.ModeFull, true
 	}
 	for _, x := range s.ExtraOrigins {
@@ -31,7 +25,7 @@ func (s *Server) classifyOrigin(ctx context.Context, values []string) (mode stri
 			return protocol.ModeFull, true
 		}
 	}
-	if !mozOrigin.MatchString(o) {
+	if !keyrelay.IsMozExtensionOrigin(o) {
 		return "", false
 	}
 	// Only a Firefox install can be an approved origin that is not pinned:

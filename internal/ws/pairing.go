@@ -34,10 +34,7 @@ func (c *conn) pairRequest(m *protocol.PairRequest) {
 		c.refusePairRate(ref)
 		return
 	}
-	name := m.ClientName
-	if name == "" {
-		name = "不明なブラウザ (unknown browser)"
-	}
+	name := c.defaultName(m.ClientName, now)
 	token := protocol.NewNonce()
 	var p *keyrelay.Pairing
 	var err error
@@ -177,6 +174,31 @@ func (c *conn) watch(clientID, token string, expires time.Time) {
 			return
 		}
 	}()
+}
+
+// defaultName is what a new pairing is called until the operator renames
+// it: what the browser calls itself, and when it paired, so that an
+// agency's two "Chrome / Linux" differ; a name still taken gets a number.
+func (c *conn) defaultName(client string, now time.Time) string {
+	if client == "" {
+		client = "不明なブラウザ (unknown browser)"
+	}
+	base := client + "（" + keyrelay.FormatDateTime(now) + " ペアリング）"
+	ctx, cancel := c.ctx()
+	defer cancel()
+	ps, err := c.s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{})
+	if err != nil {
+		return base // a duplicate name is a nuisance, not a reason to refuse
+	}
+	taken := map[string]bool{}
+	for _, p := range ps {
+		taken[p.Name] = true
+	}
+	name := base
+	for i := 2; taken[name]; i++ {
+		name = fmt.Sprintf("%s #%d", base, i)
+	}
+	return name
 }
 
 func rejected(ref string) *protocol.Error {

@@ -30,6 +30,13 @@ type Server struct {
 	AppStatus keyrelay.AppStatusService
 	// Alerts may be nil: status then reports no alerts.
 	Alerts keyrelay.AlertSource
+	// Deliveries may be nil. Otherwise a capture's ack is followed by its
+	// deliveries' current status (a key waiting for a GoQ login has no
+	// other event to tell the extension so).
+	Deliveries keyrelay.DeliveryService
+	// PairingShops may be nil: every browser then hears every alert.
+	// Otherwise each hears only its own shops' (keyrelay.AlertsForPairing).
+	PairingShops keyrelay.PairingShopService
 	// Paused may be nil; it reports whether deliveries are paused (一時停止).
 	Paused func() bool
 	// OnBrowserReady, when set, is called (in its own goroutine) when a
@@ -265,62 +272,108 @@ func (s *Server) snapshot() []*conn {
 	return out
 }
 
-// DeliveryChanged pushes a delivery message to every authenticated connection.
+// DeliveryChanged pushes a delivery message to the connections of the
+// pairing that made the capture, and to no other browser: an agency's
+// browsers each see only their own deliveries.
 func (s *Server) DeliveryChanged(ev keyrelay.DeliveryEvent) {
 	s.init()
 	at := ev.At
 	if at.IsZero() {
 		at = s.now()
 	}
-	s.broadcast(&protocol.Delivery{
+	ctx, cancel := context.WithTimeout(s.baseCtx, s.lim.CallTimeout)
+	defer cancel()
+	c, err := s.Captures.FindCaptureByUUID(ctx, ev.CaptureUUID)
+	if err != nil {
+		s.log.Error("delivery push: find capture", "capture_id", ev.CaptureUUID, "err", err)
+		return
+	}
+	data, err := protocol.Encode(&protocol.Delivery{
 		CaptureID: ev.CaptureUUID, Destination: ev.Destination, Status: ev.Status,
 		Detail: ev.Detail, DetailEn: ev.DetailEn, Quote: ev.Quote, LoginID: ev.LoginID, At: at.UTC().Format(time.RFC3339),
 	})
-}
-
-// AlertsChanged pushes the current alerts as a status message.
-func (s *Server) AlertsChanged() {
-	s.init()
-	ctx, cancel := context.WithTimeout(s.baseCtx, s.lim.CallTimeout)
-	defer cancel()
-	st, err := s.status(ctx)
 	if err != nil {
-		s.log.Error("alerts for status push", "err", err)
+		s.log.Error("encode push", "type", "delivery", "err", err)
 		return
 	}
-	s.broadcast(st)
-}
-
-func (s *Server) broadcast(m protocol.Message) {
-	data, err := protocol.Encode(m)
-	if err != nil {
-		s.log.Error("encode push", "type", m.MsgType(), "err", err)
-		return
-	}
-	s.mu.Lock()
-	conns := s.snapshot()
-	s.mu.Unlock()
-	for _, c := range conns {
-		if c.authed.Load() {
-			c.sendRaw(data)
+	for _, cn := range s.authedConns() {
+		if c.ClientID != "" && cn.id() == c.ClientID {
+			cn.sendRaw(data)
 		}
 	}
 }
 
-func (s *Server) status(ctx context.Context) (*protocol.StatusReply, error) {
+// AlertsChanged pushes each connection its browser's alerts as a status
+// message.
+func (s *Server) AlertsChanged() {
+	s.init()
+	ctx, cancel := context.WithTimeout(s.baseCtx, s.lim.CallTimeout)
+	defer cancel()
+	all, err := s.allAlerts(ctx)
+	if err != nil {
+		s.log.Error("alerts for status push", "err", err)
+		return
+	}
+	for _, c := range s.authedConns() {
+		st, err := s.statusFor(ctx, c.id(), all)
+		if err != nil {
+			s.log.Error("alerts for status push", "client_id", c.id(), "err", err)
+			continue
+		}
+		data, err := protocol.Encode(st)
+		if err != nil {
+			s.log.Error("encode push", "type", "status", "err", err)
+			return
+		}
+		c.sendRaw(data)
+	}
+}
+
+func (s *Server) authedConns() []*conn {
+	s.mu.Lock()
+	conns := s.snapshot()
+	s.mu.Unlock()
+	out := conns[:0]
+	for _, c := range conns {
+		if c.authed.Load() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (s *Server) allAlerts(ctx context.Context) ([]keyrelay.Alert, error) {
+	if s.Alerts == nil {
+		return nil, nil
+	}
+	return s.Alerts.Alerts(ctx, s.now())
+}
+
+// status is the status reply for one browser (clientID).
+func (s *Server) status(ctx context.Context, clientID string) (*protocol.StatusReply, error) {
+	all, err := s.allAlerts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.statusFor(ctx, clientID, all)
+}
+
+func (s *Server) statusFor(ctx context.Context, clientID string, all []keyrelay.Alert) (*protocol.StatusReply, error) {
 	st := &protocol.StatusReply{Alerts: []keyrelay.Alert{}}
 	if s.Paused != nil {
 		st.Paused = s.Paused()
 	}
-	if s.Alerts == nil {
+	if all == nil {
 		return st, nil
 	}
-	alerts, err := s.Alerts.Alerts(ctx, s.now())
+	if s.PairingShops == nil {
+		st.Alerts = all
+		return st, nil
+	}
+	shops, err := s.PairingShops.PairingShopKeys(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
-	if alerts != nil {
-		st.Alerts = alerts
-	}
+	st.Alerts = keyrelay.AlertsForPairing(all, clientID, shops)
 	return st, nil
 }
