@@ -9,6 +9,7 @@ import (
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/protocol"
 	"keyrelay/internal/ws"
+	"keyrelay/internal/wsclient"
 )
 
 type taskOutcome struct {
@@ -101,5 +102,35 @@ func TestGoQTaskOnlyFromItsBrowser(t *testing.T) {
 	}
 	if _, err := e.srv.RunGoQTask(context.Background(), crA.ClientID, task); !errors.Is(err, keyrelay.ErrBrowserNotConnected) {
 		t.Fatalf("to a gone browser: %v", err)
+	}
+}
+
+// TestGoQModeOnlyForOwnCapture: the popup's 「ブラウザのGoQタブで反映する」
+// switches the shop of this browser's own capture, and never another
+// browser's.
+func TestGoQModeOnlyForOwnCapture(t *testing.T) {
+	var set []string
+	e := newEnv(t, func(s *ws.Server) {
+		s.SetBrowserMode = func(_ context.Context, shop string) error { set = append(set, shop); return nil }
+	})
+	a, _ := e.authed(t)
+	b, _ := e.authed(t)
+	c := newCapture("SL123456_AbCdEfGh12345678")
+	if _, err := a.Capture(e.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	var se *wsclient.ServerError
+	if _, err := b.Request(e.ctx, &protocol.GoQModeRequest{CaptureID: c.CaptureID}); !errors.As(err, &se) || se.Code != protocol.CodeBadMessage {
+		t.Fatalf("another browser's capture: %v, want bad_message", err)
+	}
+	if len(set) != 0 {
+		t.Fatalf("browser mode set for another browser's capture: %v", set)
+	}
+	r, err := a.Request(e.ctx, &protocol.GoQModeRequest{CaptureID: c.CaptureID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := r.(*protocol.GoQModeReply); m.Shop != "id:123456" || m.Mode != keyrelay.DeliveryModeBrowser || len(set) != 1 || set[0] != "id:123456" {
+		t.Fatalf("reply %+v, set %v", m, set)
 	}
 }
