@@ -105,6 +105,9 @@ func (c *conn) goqResult(m *protocol.GoQResult) {
 		// A late or foreign result: the task was re-sent, finished, or is
 		// another browser's. Never applied.
 		s.log.Info("goq_result for no waiting task of this browser, dropped", "task_id", m.TaskID, "client_id", c.id())
+		// A late result (the helper stopped waiting): the delivery waits for
+		// this browser; wake it, and the re-sent task reads GoQ first.
+		c.goqReady()
 		return
 	}
 	w.ch <- keyrelay.GoQTaskResult{Outcome: m.Outcome, Account: m.Account, Quote: m.Quote, Message: m.Message, Posted: m.Posted}
