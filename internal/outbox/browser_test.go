@@ -133,3 +133,58 @@ func (e *env) captureFrom(s *shop, app, clientID string) (*keyrelay.Capture, str
 	}
 	return c, key
 }
+
+// TestBrowserModeTwoShopsTwoBrowsers: two shops in browser mode, each
+// captured in its own browser (each logged in to its own GoQ account): each
+// key goes only to the browser that captured it, and each attempt records
+// the account that browser's GoQ page showed.
+func TestBrowserModeTwoShopsTwoBrowsers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	modes := sqlite.NewDeliveryModeService(e.db)
+	s1, s2 := e.newShop(1, fakegoq.Options{}), e.newShop(2, fakegoq.Options{})
+	for _, s := range []*shop{s1, s2} {
+		if _, err := modes.SetDeliveryMode(ctx, "goq", s.ref.Key(), keyrelay.DeliveryModeBrowser); err != nil {
+			t.Fatal(err)
+		}
+	}
+	br := &routedBrowser{accounts: map[string]string{"c_browserA": "goq-account-A", "c_browserB": "goq-account-B"}}
+	w := e.worker()
+	w.Modes, w.Browser, w.GoQBaseURL = modes, br, "https://order.goqsystem.com/goq21/"
+	c1, key1 := e.captureFrom(s1, "GoQSystem", "c_browserA")
+	c2, key2 := e.captureFrom(s2, "GoQSystem", "c_browserB")
+	for once(t, w) > 0 {
+	}
+	d1, d2 := e.delivery(c1), e.delivery(c2)
+	if d1.Status != keyrelay.DeliveryDelivered || d1.LoginID != "goq-account-A" || d2.Status != keyrelay.DeliveryDelivered || d2.LoginID != "goq-account-B" {
+		t.Fatalf("shop 1: %s by %s; shop 2: %s by %s", d1.Status, d1.LoginID, d2.Status, d2.LoginID)
+	}
+	br.mu.Lock()
+	defer br.mu.Unlock()
+	if br.got["c_browserA"] != key1 || br.got["c_browserB"] != key2 || len(br.got) != 2 {
+		t.Fatal("a key went to a browser that did not capture it")
+	}
+}
+
+// routedBrowser answers every task as verified by the account of the
+// browser it went to, and remembers which key went where.
+type routedBrowser struct {
+	mu       sync.Mutex
+	accounts map[string]string
+	got      map[string]string
+}
+
+func (b *routedBrowser) BrowserConnected(id string) bool { return b.accounts[id] != "" }
+
+func (b *routedBrowser) RunGoQTask(_ context.Context, id string, t keyrelay.GoQTask) (keyrelay.GoQTaskResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.got == nil {
+		b.got = map[string]string{}
+	}
+	if _, dup := b.got[id]; dup {
+		return keyrelay.GoQTaskResult{}, keyrelay.ErrBrowserGone
+	}
+	b.got[id] = t.Key
+	return keyrelay.GoQTaskResult{Outcome: keyrelay.GoQVerified, Account: b.accounts[id], Posted: true}, nil
+}
