@@ -118,6 +118,13 @@ const goqShop = "123456" // the fake RMS's shop
 
 func newGoQEnv(t testing.TB, grant bool) *goqEnv {
 	t.Helper()
+	return newGoQEnvWith(t, grant, true)
+}
+
+// newGoQEnvWith: browserMode false leaves the shop in helper mode (no login
+// set: its keys wait for one).
+func newGoQEnvWith(t testing.TB, grant, browserMode bool) *goqEnv {
+	t.Helper()
 	requireChromium(t)
 	ext := requireExtension(t)
 	if grant {
@@ -130,7 +137,9 @@ func newGoQEnv(t testing.TB, grant bool) *goqEnv {
 	e.b = startBrowser(t, browserOptions{Extension: ext, RMS: e.fake, Flags: g.flags()})
 	mustSW[any](t, e.b, fmt.Sprintf(`keyrelaySetPort(%d)`, e.h.port))
 	e.pair(t)
-	e.h.cli(t, "goq", "set-mode", "--shop", goqShop, "browser")
+	if browserMode {
+		e.h.cli(t, "goq", "set-mode", "--shop", goqShop, "browser")
+	}
 	return &goqEnv{env: e, goq: g}
 }
 

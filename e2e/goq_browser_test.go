@@ -3,6 +3,7 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	fakegoq "keyrelay/internal/fakes/goq"
 	"keyrelay/internal/fakes/rms"
 	"keyrelay/internal/keyrelay"
+	"keyrelay/internal/sqlite"
 )
 
 // Browser mode (issue 14): the key goes into GoQ from the operator's own
@@ -207,5 +211,31 @@ func TestGoQBrowserModeWithoutPermission(t *testing.T) {
 	}
 	if fake.PostCount() != 0 || fake.LoginCount() != 0 {
 		t.Fatal("GoQ was touched without the permission")
+	}
+}
+
+// TestGoQBrowserModeFromPopup: a shop without a GoQ login; its key waits
+// (GoQログイン待ち) and the popup offers 「ブラウザのGoQタブで反映する」. The
+// operator's click asks for the GoQ permission (already granted in the test
+// copy, so Chrome shows no prompt) and puts the shop in browser mode; the
+// key then goes into the operator's GoQ tab.
+func TestGoQBrowserModeFromPopup(t *testing.T) {
+	e := newGoQEnvWith(t, true, false)
+	fake := e.goq.use(fakegoq.New(fakegoq.Options{}))
+	e.loginGoQ(t, e.b.openTab(t, goqBase))
+	id, key := e.captureGoQKey(t)
+	e.waitDelivery(t, id, keyrelay.DeliveryWaitingLogin, 30*time.Second)
+	p := e.openPopup(t, nil)
+	p.tab.do(t, "the operator presses 「ブラウザのGoQタブで反映する」",
+		chromedp.WaitVisible(chromedp.CSS(`#goqUse`)),
+		chromedp.Click(chromedp.CSS(`#goqUse`)),
+	)
+	e.waitDelivery(t, id, keyrelay.DeliveryDelivered, 60*time.Second)
+	if fake.StoredKey() != key || fake.PostCount() != 1 || fake.LoginCount() != 1 {
+		t.Fatalf("GoQ holds the key: %v; %d POSTs, %d logins", fake.StoredKey() == key, fake.PostCount(), fake.LoginCount())
+	}
+	st := e.h.store(t)
+	if m, err := sqlite.NewDeliveryModeService(st.db).DeliveryMode(context.Background(), "goq", keyrelay.ShopRef{ID: goqShop}.Key()); err != nil || m != keyrelay.DeliveryModeBrowser {
+		t.Fatalf("the shop's mode is %q (%v), want browser", m, err)
 	}
 }
