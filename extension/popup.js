@@ -108,12 +108,19 @@
   function renderGoQ(st) {
     const g = st.goq || {};
     const login = g.loginNeeded ? msg('goqLoginNeeded') + (g.loginNeeded.shop ? '（' + g.loginNeeded.shop + '）' : '') : '';
-    showLine('goqLogin', login);
+    $('goqLogin').hidden = !login;
+    $('goqLogin').textContent = login;
     const waiting = (st.captures || []).find((x) => x.delivery === 'waiting_login' || (x.delivery === 'waiting_browser' && !g.permission));
     goqOffer = waiting ? waiting.capture_id : '';
     $('goqUse').hidden = !goqOffer;
     $('goqUseHint').hidden = !goqOffer;
     $('goq').hidden = !login && !goqOffer;
+  }
+
+  function goqError(text) {
+    $('goq').hidden = false;
+    $('goqLogin').hidden = false;
+    $('goqLogin').textContent = text;
   }
 
   // useGoQTab runs from the click (a user gesture): only then may the
@@ -122,12 +129,12 @@
     const captureId = goqOffer;
     try {
       const granted = await chrome.permissions.request({ origins: ['https://*.goqsystem.com/*'] });
-      if (!granted) return showError(msg('goqDenied'));
+      if (!granted) return goqError(msg('goqDenied'));
       await call('goq_permission_granted');
       const cur = (await call('state')).captures.find((x) => x.capture_id === captureId);
       if (cur && cur.delivery === 'waiting_login') await call('goq_use_browser', { captureId });
     } catch (e) {
-      showError(e.message);
+      goqError(e.message);
     }
     refresh();
   }
