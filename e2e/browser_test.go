@@ -42,6 +42,10 @@ type browserOptions struct {
 	// RMS is the fake whose names the browser resolves and whose
 	// certificate it trusts.
 	RMS *rms.Running
+	// Flags are more Chromium flags; host-resolver-rules and
+	// ignore-certificate-errors-spki-list are joined with the RMS fake's
+	// (another fake under its real name, e.g. the GoQ one).
+	Flags map[string]string
 }
 
 // browser is one headless Chromium with a fresh profile.
@@ -81,10 +85,22 @@ func startBrowser(t testing.TB, o browserOptions) *browser {
 		chromedp.Flag("use-mock-keychain", true),
 		chromedp.Flag("mute-audio", true),
 	}
+	flags := map[string]string{}
 	if o.RMS != nil {
-		for k, v := range o.RMS.ChromiumFlags() {
-			opts = append(opts, chromedp.Flag(k, v))
+		flags = o.RMS.ChromiumFlags()
+	}
+	for k, v := range o.Flags {
+		switch {
+		case flags[k] != "" && k == "host-resolver-rules":
+			flags[k] += ", " + v
+		case flags[k] != "" && k == "ignore-certificate-errors-spki-list":
+			flags[k] += "," + v
+		default:
+			flags[k] = v
 		}
+	}
+	for k, v := range flags {
+		opts = append(opts, chromedp.Flag(k, v))
 	}
 	if o.Extension != "" {
 		opts = append(opts,

@@ -5,7 +5,7 @@
 'use strict';
 
 if (typeof importScripts === 'function' && typeof document === 'undefined') {
-  importScripts('lib/limits.js', 'lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'lib/wire.js', 'bg/store.js', 'bg/states.js', 'bg/probe.js', 'bg/connection.js', 'bg/badge.js');
+  importScripts('lib/limits.js', 'lib/text.js', 'lib/key.js', 'lib/proof.js', 'lib/classify.js', 'lib/wire.js', 'bg/store.js', 'bg/states.js', 'bg/probe.js', 'bg/connection.js', 'bg/badge.js', 'lib/goqrules.js', 'bg/goq.js');
 }
 
 (function (root) {
@@ -119,6 +119,9 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
       lastErrorEn: conn.lastErrorEn,
       alerts,
       updatePending: localUpdatePending,
+      // Browser-mode delivery: the GoQ permission, and a GoQ tab waiting
+      // for the operator's login (「GoQにログインしてください」).
+      goq: await kr.goq.goqState(),
       captures: Object.entries(captures).map(([id, c]) => Object.assign({ capture_id: id }, c))
         .sort((a, b) => String(b.at).localeCompare(String(a.at))),
     };
@@ -337,6 +340,11 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     set_port: { from: 'page', run: (m) => setPort(m.port) },
     repair: { from: 'page', run: () => repair() },
     connect: { from: 'page', run: () => { conn.connect(); return { ok: true }; } },
+    goq_state: { from: 'page', run: () => kr.goq.goqState() },
+    goq_permission_granted: { from: 'page', run: () => kr.goq.permissionGranted().then(() => ({ ok: true })) },
+    // The popup's offer: this capture's shop delivers through this
+    // browser's GoQ tab (the helper agrees only for a shop without a login).
+    goq_use_browser: { from: 'page', run: (m) => conn.request({ type: 'goq_mode', capture_id: String(m.captureId || '') }) },
   };
 
   chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
@@ -374,6 +382,8 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
           quote: cap(msg.quote), login_id: cap(msg.login_id),
         });
         refreshBadge();
+      } else if (msg.type === 'goq_task' && kr.goq) {
+        kr.goq.onTask(msg);
       } else if (msg.type === 'status') {
         alerts = Array.isArray(msg.alerts) ? msg.alerts : [];
         refreshBadge();

@@ -41,6 +41,28 @@
       $('repairMsg').textContent = e.message;
     }
   });
+  // The GoQ host permission (browser-mode delivery) is asked for only from
+  // this click or the popup's, never at install.
+  $('goqAllow').addEventListener('click', async () => {
+    try {
+      const granted = await chrome.permissions.request({ origins: ['https://*.goqsystem.com/*'] });
+      if (!granted) {
+        $('goqMsg').textContent = msg('goqDenied');
+        return;
+      }
+      await call('goq_permission_granted');
+      $('goqMsg').textContent = msg('goqAllowed');
+    } catch (e) {
+      $('goqMsg').textContent = e.message;
+    }
+  });
+  async function showGoQ() {
+    const st = await call('state');
+    const g = st.goq || {};
+    $('goqAllow').hidden = !!g.permission;
+    if (g.permission) $('goqMsg').textContent = msg('goqAllowed');
+  }
+  showGoQ().catch(() => {});
   refresh(true).catch((e) => { $('status').textContent = e.message; });
   setInterval(() => refresh(false).catch(() => {}), 1500);
 })();

@@ -78,6 +78,8 @@
       return li;
     }));
 
+    renderGoQ(st);
+
     const cur = lastCaptureId && st.captures.find((x) => x.capture_id === lastCaptureId);
     if (cur) {
       $('result').hidden = false;
@@ -97,6 +99,44 @@
       li.append(head, state);
       return li;
     }));
+  }
+
+  // Browser-mode delivery: a GoQ tab waiting for the operator's login, and
+  // the offer to deliver through this browser's GoQ tab for a key that
+  // waits for a GoQ login (or for the GoQ permission).
+  let goqOffer = '';
+  function renderGoQ(st) {
+    const g = st.goq || {};
+    const login = g.loginNeeded ? msg('goqLoginNeeded') + (g.loginNeeded.shop ? '（' + g.loginNeeded.shop + '）' : '') : '';
+    $('goqLogin').hidden = !login;
+    $('goqLogin').textContent = login;
+    const waiting = (st.captures || []).find((x) => x.delivery === 'waiting_login' || (x.delivery === 'waiting_browser' && !g.permission));
+    goqOffer = waiting ? waiting.capture_id : '';
+    $('goqUse').hidden = !goqOffer;
+    $('goqUseHint').hidden = !goqOffer;
+    $('goq').hidden = !login && !goqOffer;
+  }
+
+  function goqError(text) {
+    $('goq').hidden = false;
+    $('goqLogin').hidden = false;
+    $('goqLogin').textContent = text;
+  }
+
+  // useGoQTab runs from the click (a user gesture): only then may the
+  // extension ask for the GoQ host permission.
+  async function useGoQTab() {
+    const captureId = goqOffer;
+    try {
+      const granted = await chrome.permissions.request({ origins: ['https://*.goqsystem.com/*'] });
+      if (!granted) return goqError(msg('goqDenied'));
+      await call('goq_permission_granted');
+      const cur = (await call('state')).captures.find((x) => x.capture_id === captureId);
+      if (cur && cur.delivery === 'waiting_login') await call('goq_use_browser', { captureId });
+    } catch (e) {
+      goqError(e.message);
+    }
+    refresh();
   }
 
   function renderDetection(d) {
@@ -176,6 +216,7 @@
     }
     $('capture').addEventListener('click', () => capture(false));
     $('captureNoUpdate').addEventListener('click', () => capture(true));
+    $('goqUse').addEventListener('click', useGoQTab);
     $('history').addEventListener('click', async (ev) => {
       ev.preventDefault();
       try {

@@ -20,6 +20,8 @@ import (
 const goqUsage = `usage:
   keyrelay goq set-login --login-id ID [--shop SHOP] [--base-url URL] [--settings-path PATH] [--keep-password]
                                         (password: prompt, or stdin when piped; --keep-password keeps the stored one)
+  keyrelay goq set-mode --shop SHOP browser|helper   how SHOP's key gets into GoQ: browser = the paired
+                                        browser's own GoQ tab (no GoQ password stored), helper = set-login
   keyrelay goq list [--json]            logins, the shops each delivers for, shops without a login
   keyrelay goq assign --login N --shop SHOP [--move]   deliver SHOP's keys with login N (--move: only SHOP)
   keyrelay goq unassign --login N --shop SHOP          SHOP's next keys wait for a login
@@ -37,6 +39,9 @@ func cmdGoQ(ctx context.Context, args []string) error {
 	sub, args := args[0], args[1:]
 	if !slices.Contains(goqCommands, sub) {
 		return unknownSub("goq", sub, goqCommands)
+	}
+	if sub == "set-mode" {
+		return goqSetMode(ctx, args)
 	}
 	var c config
 	fs := flag.NewFlagSet("goq "+sub, flag.ContinueOnError)
@@ -137,7 +142,7 @@ func cmdGoQ(ctx context.Context, args []string) error {
 	return errors.New(goqUsage)
 }
 
-var goqCommands = []string{"set-login", "list", "assign", "unassign", "test", "dry-run"}
+var goqCommands = []string{"set-login", "set-mode", "list", "assign", "unassign", "test", "dry-run"}
 
 var digits = regexp.MustCompile(`^[0-9]+$`)
 

@@ -23,6 +23,7 @@ type services struct {
 	credentials *sqlite.CredentialService
 	appStatus   *sqlite.AppStatusService
 	pairShops   *sqlite.PairingShopService
+	modes       *sqlite.DeliveryModeService
 }
 
 // openStore opens the sealer and the database in the data dir, creating the
@@ -59,6 +60,7 @@ func openStore(c *config, log *slog.Logger) (*services, error) {
 		credentials: sqlite.NewCredentialService(db),
 		appStatus:   sqlite.NewAppStatusService(db),
 		pairShops:   sqlite.NewPairingShopService(db),
+		modes:       sqlite.NewDeliveryModeService(db),
 	}, nil
 }
 

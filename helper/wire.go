@@ -57,6 +57,33 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		Credentials:  st.credentials,
 		Destinations: dests,
 		Logger:       log.With("part", "outbox"),
+		Modes:        st.modes,
+		Browser:      app.ws,
+		GoQBaseURL:   goq.DefaultBaseURL,
+	}
+	// A browser that connects, or whose GoQ tab is usable again, gets its
+	// waiting deliveries (browser mode).
+	// The popup's offer, for a shop without a GoQ login only: nothing
+	// stored is deleted from the extension's side.
+	app.ws.SetBrowserMode = func(ctx context.Context, shopKey string) error {
+		if _, err := st.credentials.FindCredentials(ctx, goq.Name, shopKey); err == nil {
+			return keyrelay.Errorf(keyrelay.EINVALID, "この店舗にはGoQログインが設定されています。配信方法はGoQ設定で変更してください。",
+				"This shop has a GoQ login; change its delivery mode on the GoQ settings page.")
+		} else if keyrelay.ErrorCode(err) != keyrelay.ENOTFOUND {
+			return err
+		}
+		if _, err := st.modes.SetDeliveryMode(ctx, goq.Name, shopKey, keyrelay.DeliveryModeBrowser); err != nil {
+			return err
+		}
+		app.outbox.Wake()
+		return nil
+	}
+	app.ws.OnBrowserReady = func(clientID string) {
+		if n, err := st.modes.WakeWaitingBrowser(ctx, clientID); err != nil {
+			log.Error("waking deliveries waiting for the browser", "err", err)
+		} else if n > 0 {
+			app.outbox.Wake()
+		}
 	}
 	alerts := &reminder.Source{Apps: st.appStatus}
 	app.rem = &reminder.Reminder{
@@ -87,6 +114,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	w.Captures, w.Shops, w.Pairings, w.Audit = st.captures, st.shops, st.pairings, st.audit
 	w.Export = st.captures
 	w.Sessions, w.Deliveries, w.Credentials = st.sessions, st.deliveries, st.credentials
+	w.Modes = st.modes
 	w.AppStatus, w.Alerts = st.appStatus, alerts
 	w.WS = app.ws
 	w.Destinations = dests

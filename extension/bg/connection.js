@@ -174,6 +174,19 @@
 
     newId() { return String(this.nextId++); },
 
+    // post sends an authenticated message that has no reply (goq_result,
+    // goq_ready); false when there is no authenticated socket.
+    post(msg) {
+      const ws = this.ws;
+      if (!ws || this.state !== 'authenticated' || !ws.__sess || ws.__sess.phase !== 'ready' || !ws.__sess.serverVerified) return false;
+      try {
+        this.send(ws, msg);
+        return true;
+      } catch (e) {
+        return false;
+      }
+    },
+
     // request sends an authenticated message and resolves with the reply
     // that carries its id as ref (an error reply rejects with its code).
     request(msg, timeoutMs) {

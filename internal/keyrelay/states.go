@@ -15,6 +15,7 @@ const (
 	StatePairingPending    = "pairing_pending"
 	StateNeedsAttention    = "needs_attention"
 	StateWaitingLogin      = "waiting_login"
+	StateWaitingBrowser    = "waiting_browser"
 	StateAlert             = "alert"
 	StateStored            = "stored"
 	StateInProgress        = "in_progress"
@@ -31,6 +32,7 @@ var trayLines = map[string][2]string{
 	StatePairingPending: {"ペアリング承認待ち: コード {code}", "pairing request: code {code}"},
 	StateNeedsAttention: {"要対応", "needs attention"},
 	StateWaitingLogin:   {"GoQログイン待ち", "waiting for GoQ login"},
+	StateWaitingBrowser: {"ブラウザ待ち", "waiting for the browser"},
 	StateAlert:          {"要対応 {count}件", "{count} need attention"},
 	StateStored:         {"配信待ち", "waiting to deliver"},
 	StateInProgress:     {"配信中", "delivering"},

@@ -93,6 +93,8 @@ func (w *Worker) attempt(ctx context.Context, d *keyrelay.Delivery) {
 		log.Info("outbox: delivered", "key_last4", r.keyLast4)
 	case keyrelay.DeliveryWaitingLogin:
 		log.Info("outbox: waiting for destination login")
+	case keyrelay.DeliveryWaitingBrowser:
+		log.Info("outbox: waiting for the browser")
 	case keyrelay.DeliveryPending:
 		log.Warn("outbox: attempt failed, will retry", "next_attempt_at", r.next)
 	default:
@@ -130,6 +132,11 @@ func (w *Worker) deliver(ctx context.Context, d *keyrelay.Delivery, n int, used 
 	shop, err := w.Shops.FindShopByID(ctx, d.ShopID)
 	if err != nil {
 		return w.failed(ctx, n, fmt.Errorf("outbox: find shop %d: %w", d.ShopID, err), nil)
+	}
+	if browser, err := w.browserMode(ctx, d, shop); err != nil {
+		return w.failed(ctx, n, fmt.Errorf("outbox: delivery mode: %w", err), nil)
+	} else if browser {
+		return w.deliverInBrowser(ctx, d, c, shop, n, used)
 	}
 	creds, err := w.Credentials.FindCredentials(ctx, d.Destination, shopKey(shop))
 	if keyrelay.ErrorCode(err) == keyrelay.ENOTFOUND {

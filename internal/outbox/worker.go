@@ -44,8 +44,14 @@ type Worker struct {
 	Credentials  keyrelay.CredentialService
 	Destinations map[string]keyrelay.Destination // by Destination.Name()
 	Events       keyrelay.EventSink              // may be nil
-	Logger       *slog.Logger                    // nil: slog.Default()
-	Now          func() time.Time                // nil: time.Now
+	// Modes and Browser serve shops in browser mode (browser.go); with
+	// Modes nil every shop is in helper mode. GoQBaseURL is where the
+	// extension opens GoQ.
+	Modes      keyrelay.DeliveryModeService
+	Browser    keyrelay.BrowserRelay
+	GoQBaseURL string
+	Logger     *slog.Logger     // nil: slog.Default()
+	Now        func() time.Time // nil: time.Now
 
 	Concurrency  int           // deliveries in flight at once (at most one per shop)
 	Lease        time.Duration // how long a claim lasts; each Deliver gets Lease/2

@@ -34,6 +34,12 @@ func validate(m Message, ref string) error {
 			"Field %s must be %d bytes in unpadded base64url.", field, n)
 	}
 	switch m := m.(type) {
+	case *GoQResult:
+		return validateGoQResult(m, ref)
+	case *GoQModeRequest:
+		if m.CaptureID == "" || len(m.CaptureID) > MaxIDLen {
+			return missing("capture_id")
+		}
 	case *PairRequest:
 		if len(m.ClientName) > MaxNameLen {
 			return tooLong("client_name", MaxNameLen)

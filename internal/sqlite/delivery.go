@@ -30,20 +30,20 @@ func createDelivery(ctx context.Context, tx *Tx, c *keyrelay.Capture, shopKey, d
 	now := formatTime(tx.now)
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE deliveries SET status = ?, finished_at = ?, updated_at = ?, next_attempt_at = ''
-		WHERE shop_id = ? AND destination = ? AND status IN (?, ?)
+		WHERE shop_id = ? AND destination = ? AND status IN (?, ?, ?)
 		AND EXISTS (SELECT 1 FROM captures c WHERE c.id = deliveries.capture_id AND c.app_name = ? AND c.id < ?)`,
 		// EXISTS looks up each waiting delivery's capture; an IN (SELECT …)
 		// listed every capture of the app, which grows with the history.
-		keyrelay.DeliverySuperseded, now, now, c.ShopID, dest, keyrelay.DeliveryPending, keyrelay.DeliveryWaitingLogin,
+		keyrelay.DeliverySuperseded, now, now, c.ShopID, dest, keyrelay.DeliveryPending, keyrelay.DeliveryWaitingLogin, keyrelay.DeliveryWaitingBrowser,
 		c.AppName, c.ID); err != nil {
 		return fmt.Errorf("sqlite: supersede deliveries: %w", err)
 	}
 
 	status, next := keyrelay.DeliveryWaitingLogin, ""
-	if _, err := findCredentials(ctx, tx, dest, shopKey, true, false); err == nil {
-		status, next = keyrelay.DeliveryPending, now
-	} else if keyrelay.ErrorCode(err) != keyrelay.ENOTFOUND {
+	if ready, err := deliveryReady(ctx, tx, dest, shopKey); err != nil {
 		return err
+	} else if ready {
+		status, next = keyrelay.DeliveryPending, now
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO deliveries (capture_id, shop_id, destination, status, next_attempt_at, created_at, updated_at)
@@ -262,6 +262,7 @@ func (s *DeliveryService) ClaimDue(ctx context.Context, now time.Time, lease tim
 var attemptResults = map[string]bool{
 	keyrelay.DeliveryPending:        true, // retry at next
 	keyrelay.DeliveryWaitingLogin:   true,
+	keyrelay.DeliveryWaitingBrowser: true,
 	keyrelay.DeliveryDelivered:      true,
 	keyrelay.DeliveryAlreadyCurrent: true,
 	keyrelay.DeliverySuperseded:     true,
@@ -429,10 +430,10 @@ func (s *DeliveryService) WakeWaitingLogin(ctx context.Context) (int, error) {
 
 	now, n := formatTime(tx.now), 0
 	for _, w := range ws {
-		if _, err := findCredentials(ctx, tx, w.dest, w.shop, true, false); keyrelay.ErrorCode(err) == keyrelay.ENOTFOUND {
-			continue
-		} else if err != nil {
+		if ready, err := deliveryReady(ctx, tx, w.dest, w.shop); err != nil {
 			return 0, err
+		} else if !ready {
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
 			keyrelay.DeliveryPending, now, now, w.id); err != nil {

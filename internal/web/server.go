@@ -25,6 +25,8 @@ type Server struct {
 	Credentials keyrelay.CredentialService
 	// Export streams the CSV download (one query for the whole file).
 	Export keyrelay.CaptureExporter
+	// Modes may be nil: GoQ設定 then shows no delivery modes.
+	Modes keyrelay.DeliveryModeService
 
 	// AppStatus and Alerts feed the status board and the banner; nil hides them.
 	AppStatus keyrelay.AppStatusService

@@ -29,6 +29,8 @@ type settingsData struct {
 	// Unbound are the known shops no login delivers for: their
 	// deliveries wait (GoQログイン待ち).
 	Unbound []*keyrelay.Shop
+	// Modes are the known shops' delivery modes (settings_mode.go).
+	Modes []modeRow
 }
 
 type credView struct {
@@ -63,6 +65,8 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 		v.Flash = v.L.T("settings.assigned")
 	case "unassigned":
 		v.Flash = v.L.T("settings.unassigned")
+	case "mode":
+		v.Flash = v.L.T("mode.saved")
 	}
 	form := credForm{BaseURL: DefaultGoQBaseURL}
 	// ?edit=ID fills the form with a saved login (never its password), so
@@ -116,6 +120,10 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		if !bound[sh.Key] && sh.Key != "unknown" {
 			d.Unbound = append(d.Unbound, sh)
 		}
+	}
+	if d.Modes, err = s.modeRows(ctx, shops); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	v.Data = d
 	s.render(w, r, status, "settings", v)

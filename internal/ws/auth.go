@@ -100,6 +100,7 @@ func (c *conn) auth(m *protocol.Auth) {
 	c.authed.Store(true)
 	s.audit(keyrelay.AuditAuthOK, c.remote, c.origin, c.clientID, "authenticated")
 	c.send(&protocol.AuthOK{Header: protocol.Header{Ref: ref}, ClientID: c.clientID, PingIntervalMS: s.lim.PingInterval.Milliseconds()})
+	c.goqReady()
 }
 
 // authFailed refuses with auth_failed and closes with 1008.

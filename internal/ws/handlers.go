@@ -63,6 +63,12 @@ func (c *conn) handle(data []byte) {
 		c.loginURL(m)
 	case *protocol.StatusRequest:
 		c.status(m)
+	case *protocol.GoQResult:
+		c.goqResult(m)
+	case *protocol.GoQReady:
+		c.goqReady()
+	case *protocol.GoQModeRequest:
+		c.goqMode(m)
 	}
 }
 

@@ -39,6 +39,13 @@ type Server struct {
 	PairingShops keyrelay.PairingShopService
 	// Paused may be nil; it reports whether deliveries are paused (一時停止).
 	Paused func() bool
+	// OnBrowserReady, when set, is called (in its own goroutine) when a
+	// pairing authenticates or says its GoQ tab is usable again (goq_ready):
+	// its deliveries waiting for the browser may go (goqtask.go).
+	OnBrowserReady func(clientID string)
+	// SetBrowserMode, when set, puts a shop without a GoQ login into
+	// browser mode (the popup's offer); it refuses a shop that has one.
+	SetBrowserMode func(ctx context.Context, shopKey string) error
 
 	Port int // the helper's port, for the Host check and login URLs
 	// BaseURL is the helper's own URL as it really listens, e.g.
@@ -60,6 +67,7 @@ type Server struct {
 	nonces   *nonceCache
 
 	pairs *ratelimit.Bucket // pairing requests, all connections together
+	goq   goqTasks          // browser-mode tasks waiting for a result
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}

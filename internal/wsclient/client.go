@@ -207,7 +207,7 @@ func (c *Client) readLoop() {
 			} else {
 				c.push(c.events, m) // it answers no request of ours
 			}
-		case *protocol.Delivery, *protocol.StatusReply:
+		case *protocol.Delivery, *protocol.StatusReply, *protocol.GoQTask:
 			c.push(c.events, m)
 		}
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"keyrelay/internal/goq"
+	"keyrelay/internal/keyrelay"
+)
+
+// goqSetMode is `keyrelay goq set-mode --shop SHOP browser|helper`: how the
+// shop's key gets into GoQ. Browser mode deletes the shop's own stored GoQ
+// login and password (keyrelay.DeliveryModeService).
+func goqSetMode(ctx context.Context, args []string) error {
+	var c config
+	fs := flag.NewFlagSet("goq set-mode", flag.ContinueOnError)
+	c.register(fs)
+	shop := fs.String("shop", "", "RMS shop id or shop URL")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(*shop) == "" || len(pos) != 1 {
+		return errors.New("usage: keyrelay goq set-mode --shop SHOP browser|helper / --shop と browser か helper を指定してください")
+	}
+	mode := strings.TrimSpace(pos[0])
+	if err := keyrelay.CheckDeliveryMode(mode); err != nil {
+		return err
+	}
+	st, err := openStore(&c, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	key := shopKeyFromFlag(*shop)
+	n, err := st.modes.SetDeliveryMode(ctx, goq.Name, key, mode)
+	if err != nil {
+		return err
+	}
+	_ = st.audit.RecordAudit(ctx, &keyrelay.AuditEvent{Kind: keyrelay.AuditSettingsSaved,
+		Reason: "GoQ delivery mode of shop " + strconv.Quote(key) + " set to " + mode + " from the command line"})
+	ja, en := keyrelay.DeliveryModeLabel(mode)
+	fmt.Printf("店舗 %s の配信方法: %s。待機中の送信 %d 件を再開します / %s: %s; %d waiting deliveries resume.\n",
+		keyrelay.Printable(key), ja, n, keyrelay.Printable(key), en, n)
+	if mode == keyrelay.DeliveryModeBrowser {
+		fmt.Println("拡張機能の設定画面で「GoQタブで反映を許可」を押し、ブラウザでGoQにログインしておいてください。" +
+			" / On the extension's options page press “Allow GoQ tab delivery”, and stay logged in to GoQ in that browser.")
+	}
+	return nil
+}

@@ -1,0 +1,53 @@
+package main_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"keyrelay/internal/keyrelay"
+)
+
+// TestGoQSetModeCLI runs the real binary: a shop waiting for a GoQ login is
+// put in browser mode with `goq set-mode`, its delivery becomes due without
+// any password, and switching a shop that had a login deletes it. Bad
+// arguments get a clear refusal.
+func TestGoQSetModeCLI(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	h := startHelper(t, t.TempDir())
+	c := pairAndAuth(ctx, t, h)
+	if _, err := c.Capture(ctx, testCapture("3f1c2a9e-0b1d-4c2e-8f3a-000000000011", testKey)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	h.stop(t)
+
+	if got := h.statusByShop(t); got["123456"] != keyrelay.DeliveryWaitingLogin {
+		t.Fatalf("before: %v", got)
+	}
+	for _, bad := range [][]string{{"goq", "set-mode", "browser"}, {"goq", "set-mode", "--shop", "123456"}, {"goq", "set-mode", "--shop", "123456", "password"}} {
+		if out, err := h.cliIn(t, "", bad...); err == nil {
+			t.Fatalf("%v accepted: %s", bad, out)
+		}
+	}
+	if _, err := h.cliIn(t, "pw-of-654321\n", "goq", "set-login", "--login-id", "shop-admin", "--shop", "654321"); err != nil {
+		t.Fatal(err)
+	}
+	out := h.cli(t, "goq", "set-mode", "--shop", "123456", "browser")
+	if !strings.Contains(out, "ブラウザのGoQタブで反映") || !strings.Contains(out, "1 waiting deliveries resume") {
+		t.Fatalf("set-mode: %s", out)
+	}
+	if got := h.statusByShop(t); got["123456"] != keyrelay.DeliveryPending {
+		t.Fatalf("after set-mode browser: %v, want pending", got)
+	}
+	h.cli(t, "goq", "set-mode", "--shop", "654321", "browser")
+	if list := h.cli(t, "goq", "list", "--json"); strings.Contains(list, "shop-admin") {
+		t.Fatalf("the shop's login survived browser mode: %s", list)
+	}
+	assertNoPlaintext(t, h.dataDir, "pw-of-654321")
+	if help := h.cli(t, "help", "goq"); !strings.Contains(help, "set-mode --shop SHOP browser|helper") {
+		t.Fatalf("help goq does not list set-mode:\n%s", help)
+	}
+}

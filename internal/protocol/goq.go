@@ -1,0 +1,101 @@
+package protocol
+
+import "keyrelay/internal/keyrelay"
+
+// Browser-mode delivery (docs/PROTOCOL.md, "GoQ tasks"): the helper hands a
+// key to the extension that captured it (goq_task), which fills it into the
+// operator's own GoQ tab and answers with goq_result. goq_ready tells the
+// helper that a GoQ tab which needed the operator (login) is usable again.
+const (
+	TypeGoQTask   = "goq_task"
+	TypeGoQResult = "goq_result"
+	TypeGoQReady  = "goq_ready"
+	TypeGoQMode   = "goq_mode"
+)
+
+// Limits of the GoQ messages.
+const (
+	MaxTaskID  = 64
+	MaxQuote   = keyrelay.MaxQuote * 2 // the extension's quote before CleanQuote
+	MaxAccount = 200
+)
+
+// GoQTask is helper → client. Key is the plaintext key: it travels only
+// over the authenticated connection and only to the capturing browser.
+type GoQTask struct {
+	Header
+	TaskID       string `json:"task_id"`
+	Shop         string `json:"shop"`      // ShopRef.Key()
+	ShopName     string `json:"shop_name"` // for the popup
+	Key          string `json:"key"`
+	KeyLast4     string `json:"key_last4"`
+	BaseURL      string `json:"base_url"`
+	SettingsPath string `json:"settings_path,omitempty"`
+}
+
+func (t GoQTask) String() string {
+	return "goq_task{task_id=" + t.TaskID + " shop=" + t.Shop + " key_last4=" + t.KeyLast4 + "}"
+}
+func (t GoQTask) GoString() string { return t.String() }
+
+// GoQResult is client → helper: what the GoQ tab did with task TaskID.
+type GoQResult struct {
+	Header
+	TaskID  string `json:"task_id"`
+	Outcome string `json:"outcome"` // keyrelay.GoQVerified, …
+	Account string `json:"account,omitempty"`
+	Quote   string `json:"quote,omitempty"`
+	Message string `json:"message,omitempty"`
+	Posted  bool   `json:"posted,omitempty"`
+}
+
+// GoQReady is client → helper: a GoQ tab that needed the operator is
+// usable again, so waiting tasks may be re-sent.
+type GoQReady struct{ Header }
+
+// GoQModeRequest is client → helper, from the popup: deliver the shop of
+// this browser's capture CaptureID through this browser's GoQ tab. The
+// helper agrees only for a capture this pairing made, of a shop without a
+// GoQ login (so nothing stored is deleted); the reply is a GoQModeReply.
+type GoQModeRequest struct {
+	Header
+	CaptureID string `json:"capture_id"`
+}
+
+type GoQModeReply struct {
+	Header
+	Shop string `json:"shop"`
+	Mode string `json:"mode"`
+}
+
+func (*GoQModeRequest) MsgType() string { return TypeGoQMode }
+func (*GoQModeReply) MsgType() string   { return TypeGoQMode }
+func (*GoQTask) MsgType() string        { return TypeGoQTask }
+func (*GoQResult) MsgType() string      { return TypeGoQResult }
+func (*GoQReady) MsgType() string       { return TypeGoQReady }
+
+func init() {
+	clientTypes[TypeGoQResult] = func() Message { return &GoQResult{} }
+	clientTypes[TypeGoQReady] = func() Message { return &GoQReady{} }
+	clientTypes[TypeGoQMode] = func() Message { return &GoQModeRequest{} }
+	serverTypes[TypeGoQMode] = func() Message { return &GoQModeReply{} }
+	serverTypes[TypeGoQTask] = func() Message { return &GoQTask{} }
+}
+
+var goqOutcomes = map[string]bool{keyrelay.GoQVerified: true, keyrelay.GoQAlreadyCurrent: true, keyrelay.GoQRejected: true,
+	keyrelay.GoQNeedsLogin: true, keyrelay.GoQNeedsPermission: true, keyrelay.GoQError: true}
+
+// validateGoQResult checks a goq_result beyond its JSON shape.
+func validateGoQResult(m *GoQResult, ref string) error {
+	switch {
+	case m.TaskID == "" || len(m.TaskID) > MaxTaskID:
+		return errorf(CodeBadMessage, ref, "項目 task_id がないか長すぎます。", "Field task_id is missing or too long.")
+	case !goqOutcomes[m.Outcome]:
+		return errorf(CodeBadMessage, ref, "項目 outcome の値が不明です。", "Field outcome has an unknown value.")
+	case len(m.Account) > MaxAccount:
+		return errorf(CodeBadMessage, ref, "項目 account が長すぎます。", "Field account is too long.")
+	case len(m.Quote) > MaxQuote || len(m.Message) > MaxQuote:
+		return errorf(CodeBadMessage, ref, "項目 quote または message が長すぎます。", "Field quote or message is too long.")
+	}
+	return nil
+}
