@@ -303,17 +303,16 @@ func TestDeliverFaults(t *testing.T) {
 	}
 }
 
+// GoQ answers nothing for an hour; Deliver must give up when its context
+// ends. No clock decides the verdict: a Deliver that ignored its context
+// would wait out the hour and the test binary's timeout would fail it.
 func TestDeliverStopsAtContextDeadline(t *testing.T) {
 	e := start(t, fakegoq.MarkupTable)
-	e.fake.SetDelay(time.Second)
+	e.fake.SetDelay(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	began := time.Now()
 	_, err := e.client.Deliver(ctx, keyrelay.DeliveryRequest{Key: newKey, Creds: e.creds})
 	wantCode(t, err, keyrelay.EUNAVAILABLE)
-	if took := time.Since(began); took > 900*time.Millisecond {
-		t.Errorf("Deliver took %v after its context ended", took)
-	}
 	wantCounts(t, e.fake, 0, 0)
 }
 

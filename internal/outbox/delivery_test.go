@@ -359,15 +359,14 @@ func TestSlowGoQTimesOutWithinLease(t *testing.T) {
 	e := newEnv(t)
 	s := e.newShop(1, fakegoq.Options{})
 	e.setLogin(s)
-	s.goq.SetDelay(2 * time.Second)
+	// GoQ answers nothing for an hour: the attempt returns only because
+	// Deliver is cut off at Lease/2 (a worker that waited would hit the test
+	// binary's timeout, not a wall-clock threshold of ours).
+	s.goq.SetDelay(time.Hour)
 	w := e.worker()
 	w.Lease = 600 * time.Millisecond // Deliver gets 300 ms
 	c, _ := e.capture(s, app)
-	start := time.Now()
 	once(t, w)
-	if took := time.Since(start); took > 1500*time.Millisecond {
-		t.Errorf("attempt took %v; Deliver should be cut off at Lease/2", took)
-	}
 	d := e.delivery(c)
 	if d.Status != keyrelay.DeliveryPending || d.LastErrorEn == "" {
 		t.Errorf("status %s, error %q; want pending with an error", d.Status, d.LastErrorEn)
