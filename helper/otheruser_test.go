@@ -11,31 +11,24 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"keyrelay/internal/helpertest"
 	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/secret"
 	"keyrelay/internal/sqlite"
 )
 
 // nobody is the second OS account the attacks run as.
-const nobody = 65534
+const nobody = helpertest.Nobody
 
-// asOtherUser runs a bash script as uid/gid 65534, the way another account
-// on a shared office PC would. CI runs as root, which can switch users.
+// asOtherUser runs a bash script as another OS user; its exit status is not
+// the verdict (the attacks' output is).
 func asOtherUser(t *testing.T, script string) string {
 	t.Helper()
-	if os.Getuid() != 0 {
-		t.Skip("needs root to run the attacker under a second uid (CI runs as root)")
-	}
-	cmd := exec.Command("bash", "-c", script)
-	cmd.Dir = "/"
-	cmd.Env = []string{"PATH=/usr/bin:/bin"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	out, _ := cmd.CombinedOutput()
-	return string(out)
+	out, _ := helpertest.AsOtherUser(t, script)
+	return out
 }
 
 // rawRequest sends one request through bash's /dev/tcp and prints the answer.

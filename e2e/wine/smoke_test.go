@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,11 +72,8 @@ func TestWindowsSmoke(t *testing.T) {
 	if os.Getuid() == 0 {
 		host, port, _ := strings.Cut(h.Addr, ":")
 		script := fmt.Sprintf(`exec 3<>/dev/tcp/%s/%s; printf 'GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' >&3; timeout 5 head -c 64 <&3`, host, port, h.Addr)
-		cmd := exec.Command("bash", "-c", script)
-		cmd.Dir = "/"
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		out, _ := cmd.CombinedOutput()
-		if !strings.Contains(string(out), " 403 ") {
+		out, _ := helpertest.AsOtherUser(t, script)
+		if !strings.Contains(out, " 403 ") {
 			t.Errorf("another OS user's request to keyrelay.exe: %q, want 403", out)
 		}
 	}

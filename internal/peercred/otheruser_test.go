@@ -7,34 +7,25 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 
+	"keyrelay/internal/helpertest"
 	"keyrelay/internal/peercred"
 )
 
 // nobody is the second account the tests connect as.
-const nobody = 65534
+const nobody = helpertest.Nobody
 
-// asOtherUser runs a shell script as uid/gid 65534. It needs root (CI runs
-// as root); a non-root run cannot switch users and says so.
+// asOtherUser runs a shell script as another OS user; the client must run
+// to its end.
 func asOtherUser(t *testing.T, script string) string {
 	t.Helper()
-	if os.Getuid() != 0 {
-		t.Skip("needs root to run a client under a second uid (CI runs as root); run as root to exercise this attack")
-	}
-	cmd := exec.Command("bash", "-c", script)
-	cmd.Dir = "/"
-	cmd.Env = []string{"PATH=/usr/bin:/bin"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	out, err := cmd.CombinedOutput()
+	out, err := helpertest.AsOtherUser(t, script)
 	if err != nil {
 		t.Fatalf("as uid %d: %v\n%s", nobody, err, out)
 	}
-	return string(out)
+	return out
 }
 
 // rawGET sends one HTTP/1.0 request through bash's /dev/tcp, so the client
