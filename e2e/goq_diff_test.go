@@ -67,7 +67,6 @@ type goqDiffEnv struct {
 
 func startGoQDiff(t *testing.T) *goqDiffEnv {
 	t.Helper()
-	requireChromium(t)
 	certs, err := tlsfake.New(goqHost)
 	if err != nil {
 		t.Fatal(err)
@@ -82,39 +81,15 @@ func startGoQDiff(t *testing.T) *goqDiffEnv {
 	t.Cleanup(func() { srv.Close() })
 	addr := ln.Addr().String()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("headless", "new"),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints,HttpsUpgrades"),
-		chromedp.Flag("lang", "ja"),
-		chromedp.Flag("host-resolver-rules", "MAP "+goqHost+" "+addr),
-		chromedp.Flag("ignore-certificate-errors-spki-list", certs.SPKIHash),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	// The first action starts the browser and ties it to its context, so it
-	// runs on ctx itself; a timer stands in for a deadline.
-	stuck := time.AfterFunc(45*time.Second, cancel)
-	defer stuck.Stop()
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return &goqDiffEnv{addr: addr, certs: certs, sw: sw, ctx: ctx}
+	// No extension: Chromium itself types the key and clicks the button.
+	// HttpsUpgrades off so a page's http:// action stays what it says.
+	br := startBrowser(t, browserOptions{Flags: map[string]string{
+		"disable-features":                    "Translate,MediaRouter,OptimizationHints,HttpsUpgrades",
+		"lang":                                "ja",
+		"host-resolver-rules":                 "MAP " + goqHost + " " + addr,
+		"ignore-certificate-errors-spki-list": certs.SPKIHash,
+	}})
+	return &goqDiffEnv{addr: addr, certs: certs, sw: sw, ctx: br.ctx}
 }
 
 // browserSave opens the corpus page in Chromium as a logged-in operator,
