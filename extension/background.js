@@ -185,10 +185,7 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
 
   const cap = (s) => String(s == null ? '' : s).slice(0, MAX_STR);
 
-  // update_pending: the operator pressed 更新せずに取得 (declined RMS's
-  // update); the helper keeps the update-pending alert.
-  const buildCapture = (det) => Object.assign(kr.wire.buildCapture(det, crypto.randomUUID(), new Date().toISOString()),
-    { update_pending: !!det.updatePending });
+  const buildCapture = (det) => kr.wire.buildCapture(det, crypto.randomUUID(), new Date().toISOString());
 
   // sendCapture sends one outbox entry; concurrent calls for the same id
   // share one attempt. Resends reuse the capture_id; the helper dedupes.

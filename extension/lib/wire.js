@@ -30,7 +30,9 @@
       app_url: T.clip(f.appUrl, L.max_app_url_len),
       state: T.clip(f.state, L.max_state_len),
       expiry: T.clip(f.expiry, L.max_expiry_len) || '-',
-      update_pending: false,
+      // 更新せずに取得: the operator declined RMS's update; the helper
+      // keeps the update-pending alert.
+      update_pending: !!det.updatePending,
       apis: [],
       key: det.key,
     };
