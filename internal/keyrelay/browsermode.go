@@ -56,14 +56,14 @@ func CheckDeliveryMode(mode string) error {
 
 // DeliveryModeSetting is one shop's chosen mode for a destination.
 type DeliveryModeSetting struct {
-	Destination string    `json:"destination"`
-	ShopKey     string    `json:"shop_key"` // ShopRef.Key()
-	Mode        string    `json:"mode"`
+	Destination string `json:"destination"`
+	ShopKey     string `json:"shop_key"` // ShopRef.Key()
+	Mode        string `json:"mode"`
 	// Account is the GoQ account (login ID) the shop's keys go into in
 	// browser mode; "" none yet (the operator confirms the one the GoQ tab
 	// shows on first use).
 	Account   string    `json:"account,omitempty"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // DeliveryModeService stores each shop's delivery mode. A shop without a row
