@@ -122,8 +122,11 @@ func TestGoQBrowserModeTwoAccounts(t *testing.T) {
 	if len(as) != 1 || as[0].Result != keyrelay.DeliveryWaitingAccount || as[0].LoginID != goqAccountB || !strings.Contains(as[0].Error, wantSaid) {
 		t.Fatalf("attempts %+v, want the refusal by %s", as, goqAccountB)
 	}
-	if hist := h.cli(t, "history"); !strings.Contains(hist, wantSaid) {
+	if hist := h.cli(t, "history"); !strings.Contains(hist, "goq:"+keyrelay.DeliveryWaitingAccount+" [GoQログイン "+goqAccountB+"]") {
 		t.Fatalf("keyrelay history does not show the refusal:\n%s", hist)
+	}
+	if hist := h.cli(t, "history", "--json"); !strings.Contains(hist, wantSaid) {
+		t.Fatalf("keyrelay history --json does not say why:\n%s", hist)
 	}
 	if s := b1.goqState(t); s.Account == nil || !strings.Contains(s.Account.Message, wantSaid) {
 		t.Fatalf("the popup's state does not say it: %+v", s.Account)

@@ -251,7 +251,11 @@ func TestGoQBrowserModeFromPopup(t *testing.T) {
 	p.tab.do(t, "the popup asks to confirm the GoQ account", chromedp.WaitVisible(chromedp.CSS(`#goqConfirmYes`)))
 	question := tabEval[string](t, p.tab, `document.querySelector('#goqConfirmQ').textContent`)
 	p.tab.do(t, "the operator confirms the GoQ account the tab shows", chromedp.Click(chromedp.CSS(`#goqConfirmYes`)))
-	if want := "GoQアカウント " + fakegoq.DefaultLoginID + " にこのショップのキーを反映しますか？"; question != want {
+	want := "GoQアカウント " + fakegoq.DefaultLoginID + " にこのショップのキーを反映しますか？"
+	if p.lang(t) != "ja" {
+		want = "Put this shop's key into GoQ account " + fakegoq.DefaultLoginID + "?"
+	}
+	if question != want {
 		t.Errorf("the popup asks %q, want %q", question, want)
 	}
 	e.waitDelivery(t, id, keyrelay.DeliveryDelivered, 60*time.Second)
