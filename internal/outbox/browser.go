@@ -105,6 +105,15 @@ func (w *Worker) deliverInBrowser(ctx context.Context, d *keyrelay.Delivery, c *
 	case keyrelay.GoQWrongAccount, keyrelay.GoQNoAccount, keyrelay.GoQConfirmAccount:
 		r = accountResult(res.Outcome, account, seen, shop.DisplayName(), res.Posted)
 		r.keyLast4 = c.KeyLast4
+		if account == "" && !res.Posted {
+			// The account may have been set (GoQ設定, the CLI) while the task
+			// ran: that woke nothing, since this delivery was in progress.
+			if now, err := w.Modes.BrowserAccount(ctx, d.Destination, shopKey(shop)); err == nil && now != "" {
+				r = result{status: keyrelay.DeliveryPending, next: w.Now(), keyLast4: c.KeyLast4,
+					ja: fmt.Sprintf("GoQアカウント（%s）が設定されたため、もう一度GoQタブで反映します。", now),
+					en: fmt.Sprintf("The GoQ account (%s) was set meanwhile; filling the GoQ tab again.", now)}
+			}
+		}
 	case keyrelay.GoQRejected:
 		err := &keyrelay.Error{Code: keyrelay.EREJECTED, Quote: res.Quote,
 			Message:   "GoQSystemがライセンスキーを受け付けませんでした（ブラウザのGoQタブでの保存）。",

@@ -268,6 +268,55 @@ func (b *routedBrowser) filled() int {
 	return len(b.got)
 }
 
+// TestBrowserModeAccountSetMeanwhile: the operator sets the shop's GoQ
+// account while a task without one runs; the extension's confirm_account
+// answer then leads to another try at once, not to a wait nobody wakes.
+func TestBrowserModeAccountSetMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	modes := sqlite.NewDeliveryModeService(e.db)
+	s := e.newShop(1, fakegoq.Options{})
+	if _, err := modes.SetDeliveryMode(ctx, "goq", s.ref.Key(), keyrelay.DeliveryModeBrowser); err != nil {
+		t.Fatal(err)
+	}
+	br := &settingBrowser{set: func() {
+		if _, err := modes.SetBrowserAccount(ctx, "goq", s.ref.Key(), "goq-a", false); err != nil {
+			t.Error(err)
+		}
+	}}
+	w := e.worker()
+	w.Modes, w.Browser, w.GoQBaseURL = modes, br, "https://order.goqsystem.com/goq21/"
+	c, _ := e.captureFrom(s, "GoQSystem", "c_A")
+	for once(t, w) > 0 {
+	}
+	d := e.delivery(c)
+	if d.Status != keyrelay.DeliveryDelivered || d.LoginID != "goq-a" || d.Attempts != 2 {
+		t.Fatalf("%s by %s after %d attempts: %q", d.Status, d.LoginID, d.Attempts, d.LastError)
+	}
+}
+
+// settingBrowser asks for a confirmation on its first task (no account),
+// while set runs, as an operator setting the account on GoQ設定 meanwhile;
+// then it fills.
+type settingBrowser struct {
+	mu  sync.Mutex
+	set func()
+	n   int
+}
+
+func (b *settingBrowser) BrowserConnected(string) bool { return true }
+
+func (b *settingBrowser) RunGoQTask(_ context.Context, _ string, t keyrelay.GoQTask) (keyrelay.GoQTaskResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n++
+	if t.Account == "" {
+		b.set()
+		return keyrelay.GoQTaskResult{Outcome: keyrelay.GoQConfirmAccount, Account: "goq-a"}, nil
+	}
+	return keyrelay.GoQTaskResult{Outcome: keyrelay.GoQVerified, Account: "goq-a", Posted: true}, nil
+}
+
 // routedBrowser answers every task as verified by the account of the
 // browser it went to, and remembers which key went where.
 type routedBrowser struct {
