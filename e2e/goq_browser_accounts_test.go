@@ -134,6 +134,13 @@ func TestGoQBrowserModeTwoAccounts(t *testing.T) {
 	if badge := mustSW[string](t, b1.b, fmt.Sprintf(`chrome.action.getBadgeText({tabId: %d})`, tab1.id)); badge != "!" {
 		t.Errorf("the GoQ tab's badge is %q, want !", badge)
 	}
+	popup := b1.openPopup(t, nil)
+	eventually(t, 10*time.Second, "the popup names both accounts", func() (bool, string) {
+		text := popup.text(t)
+		return strings.Contains(text, "（"+goqAccountB+"）") && strings.Contains(text, "（"+goqAccountA+"）") ||
+			strings.Contains(text, "("+goqAccountB+")") && strings.Contains(text, "("+goqAccountA+")"), text
+	})
+	popup.tab.close()
 
 	// The operator logs in to account A again: it resumes by itself.
 	logoutGoQ(t, tab1)

@@ -115,7 +115,8 @@
     $('goqUse').hidden = !goqOffer;
     $('goqUseHint').hidden = !goqOffer;
     // The GoQ account: another one logged in, or none shown (text only).
-    const acct = g.account ? (g.account.kind === 'wrong' ? g.account.message : msg('goqNoAccount')) + (g.account.shopName ? '（' + g.account.shopName + '）' : '') : '';
+    const acct = g.account ? (g.account.kind === 'wrong' ? msg('goqWrongAccount', [g.account.seen, g.account.want]) : msg('goqNoAccount')) +
+      (g.account.shopName ? '（' + g.account.shopName + '）' : '') : '';
     $('goqAccount').hidden = !acct;
     $('goqAccount').textContent = acct;
     // First use: the operator confirms the account the GoQ tab shows.
