@@ -138,7 +138,9 @@ func newGoQEnvWith(t testing.TB, grant, browserMode bool) *goqEnv {
 	mustSW[any](t, e.b, fmt.Sprintf(`keyrelaySetPort(%d)`, e.h.port))
 	e.pair(t)
 	if browserMode {
-		e.h.cli(t, "goq", "set-mode", "--shop", goqShop, "browser")
+		// The shop's GoQ account is the fake's default one, where the
+		// operator logs in (loginGoQ).
+		e.h.cli(t, "goq", "set-mode", "--shop", goqShop, "browser", "--account", fakegoq.DefaultLoginID)
 	}
 	return &goqEnv{env: e, goq: g}
 }
@@ -146,12 +148,28 @@ func newGoQEnvWith(t testing.TB, grant, browserMode bool) *goqEnv {
 // loginGoQ is the operator logging in to GoQ in tab tb (never keyrelay).
 func (e *goqEnv) loginGoQ(t testing.TB, tb *tab) {
 	t.Helper()
-	tb.do(t, "the operator logs in to GoQ",
+	loginGoQAs(t, tb, fakegoq.DefaultLoginID, fakegoq.DefaultPassword)
+}
+
+// loginGoQAs is the operator logging in to GoQ account id in tab tb, which
+// shows GoQ's login page.
+func loginGoQAs(t testing.TB, tb *tab, id, password string) {
+	t.Helper()
+	tb.do(t, "the operator logs in to GoQ as "+id,
 		chromedp.WaitVisible(chromedp.CSS(`input[name="login_id"]`)),
-		chromedp.SetValue(chromedp.CSS(`input[name="login_id"]`), fakegoq.DefaultLoginID),
-		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), fakegoq.DefaultPassword),
+		chromedp.SetValue(chromedp.CSS(`input[name="login_id"]`), id),
+		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), password),
 		chromedp.Click(chromedp.CSS(`button[name="do_login"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`input[name="password"]`)),
+	)
+}
+
+// logoutGoQ is the operator pressing GoQ's ログアウト in tab tb.
+func logoutGoQ(t testing.TB, tb *tab) {
+	t.Helper()
+	tb.do(t, "the operator logs out of GoQ",
+		chromedp.Click(chromedp.CSS(`#logoutForm button`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)),
 	)
 }
 

@@ -26,7 +26,8 @@ import (
 // TestGoQBrowserModeDelivers: for each fake GoQ markup, a capture of a shop
 // in browser mode ends 送信済み・確認済み, GoQ holds the key, exactly one
 // save was posted, nothing else changed, keyrelay never logged in, and the
-// attempt names the browser as the GoQ login.
+// attempt names the GoQ account the page showed (each markup shows it in
+// its own style: ログインID：, ログイン中：…さん, an HTML4 ユーザーID table).
 func TestGoQBrowserModeDelivers(t *testing.T) {
 	e := newGoQEnv(t, true)
 	for _, m := range fakegoq.Markups {
@@ -52,10 +53,10 @@ func TestGoQBrowserModeDelivers(t *testing.T) {
 				t.Errorf("%d save POSTs and %d logins; want 1 save and only the operator's login", fake.PostCount(), fake.LoginCount())
 			}
 			_, as := e.delivery(t, id)
-			if len(as) != 1 || as[0].Result != keyrelay.DeliveryDelivered || as[0].LoginID != keyrelay.BrowserLoginID {
-				t.Fatalf("attempts %+v, want one delivered by %s", as, keyrelay.BrowserLoginID)
+			if len(as) != 1 || as[0].Result != keyrelay.DeliveryDelivered || as[0].LoginID != fakegoq.DefaultLoginID {
+				t.Fatalf("attempts %+v, want one delivered by %s", as, fakegoq.DefaultLoginID)
 			}
-			if d.LoginID != keyrelay.BrowserLoginID || d.LastError != "" {
+			if d.LoginID != fakegoq.DefaultLoginID || d.LastError != "" {
 				t.Errorf("delivery login %q, error %q", d.LoginID, d.LastError)
 			}
 		})
@@ -99,6 +100,15 @@ type goqExtState struct {
 		Shop    string `json:"shop"`
 		Message string `json:"message"`
 	} `json:"loginNeeded"`
+	Account *struct {
+		Kind    string `json:"kind"`
+		Want    string `json:"want"`
+		Seen    string `json:"seen"`
+		Message string `json:"message"`
+	} `json:"account"`
+	Confirm *struct {
+		Account string `json:"account"`
+	} `json:"confirm"`
 }
 
 func (e *goqEnv) goqState(t testing.TB) goqExtState {
@@ -217,8 +227,11 @@ func TestGoQBrowserModeWithoutPermission(t *testing.T) {
 // TestGoQBrowserModeFromPopup: a shop without a GoQ login; its key waits
 // (GoQログイン待ち) and the popup offers 「ブラウザのGoQタブで反映する」. The
 // operator's click asks for the GoQ permission (already granted in the test
-// copy, so Chrome shows no prompt) and puts the shop in browser mode; the
-// key then goes into the operator's GoQ tab.
+// copy, so Chrome shows no prompt) and puts the shop in browser mode. The
+// shop has no GoQ account yet, so nothing is typed: the popup asks
+// 「GoQアカウント goq-demo にこのショップのキーを反映しますか？」 (what the
+// GoQ tab shows); the operator's click pins that account and the key then
+// goes into the operator's GoQ tab.
 func TestGoQBrowserModeFromPopup(t *testing.T) {
 	e := newGoQEnvWith(t, true, false)
 	fake := e.goq.use(fakegoq.New(fakegoq.Options{}))
@@ -230,11 +243,29 @@ func TestGoQBrowserModeFromPopup(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#goqUse`)),
 		chromedp.Click(chromedp.CSS(`#goqUse`)),
 	)
+	d := e.waitDelivery(t, id, keyrelay.DeliveryWaitingAccount, 60*time.Second)
+	if !strings.Contains(d.LastError, "GoQアカウント "+fakegoq.DefaultLoginID+" に") || d.LoginID != fakegoq.DefaultLoginID || fake.PostCount() != 0 {
+		t.Fatalf("before the confirmation: %q by %s, %d POSTs", d.LastError, d.LoginID, fake.PostCount())
+	}
+	p = e.openPopup(t, nil)
+	p.tab.do(t, "the popup asks to confirm the GoQ account", chromedp.WaitVisible(chromedp.CSS(`#goqConfirmYes`)))
+	question := tabEval[string](t, p.tab, `document.querySelector('#goqConfirmQ').textContent`)
+	p.tab.do(t, "the operator confirms the GoQ account the tab shows", chromedp.Click(chromedp.CSS(`#goqConfirmYes`)))
+	want := "GoQアカウント " + fakegoq.DefaultLoginID + " にこのショップのキーを反映しますか？"
+	if p.lang(t) != "ja" {
+		want = "Put this shop's key into GoQ account " + fakegoq.DefaultLoginID + "?"
+	}
+	if question != want {
+		t.Errorf("the popup asks %q, want %q", question, want)
+	}
 	e.waitDelivery(t, id, keyrelay.DeliveryDelivered, 60*time.Second)
 	if fake.StoredKey() != key || fake.PostCount() != 1 || fake.LoginCount() != 1 {
 		t.Fatalf("GoQ holds the key: %v; %d POSTs, %d logins", fake.StoredKey() == key, fake.PostCount(), fake.LoginCount())
 	}
 	st := e.h.store(t)
+	if a, err := sqlite.NewDeliveryModeService(st.db).BrowserAccount(context.Background(), "goq", keyrelay.ShopRef{ID: goqShop}.Key()); err != nil || a != fakegoq.DefaultLoginID {
+		t.Fatalf("the shop's GoQ account is %q (%v), want the confirmed %s", a, err, fakegoq.DefaultLoginID)
+	}
 	if m, err := sqlite.NewDeliveryModeService(st.db).DeliveryMode(context.Background(), "goq", keyrelay.ShopRef{ID: goqShop}.Key()); err != nil || m != keyrelay.DeliveryModeBrowser {
 		t.Fatalf("the shop's mode is %q (%v), want browser", m, err)
 	}

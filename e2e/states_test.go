@@ -255,6 +255,7 @@ func TestPopupShowsEachState(t *testing.T) {
 	for _, tc := range []struct{ state, status string }{
 		{keyrelay.StateStored, ""}, {keyrelay.StateInProgress, "in_progress"}, {keyrelay.StateDelivered, "delivered"},
 		{keyrelay.StateAlreadyCurrent, "already_current"}, {keyrelay.StateSuperseded, "superseded"},
+		{keyrelay.StateWaitingBrowser, "waiting_browser"}, {keyrelay.StateWaitingAccount, "waiting_account"},
 	} {
 		must(t, t.Run(tc.state, func(t *testing.T) {
 			push(t, tc.status, "")

@@ -342,6 +342,8 @@ if (typeof importScripts === 'function' && typeof document === 'undefined') {
     // The popup's offer: this capture's shop delivers through this
     // browser's GoQ tab (the helper agrees only for a shop without a login).
     goq_use_browser: { from: 'page', run: (m) => conn.request({ type: 'goq_mode', capture_id: String(m.captureId || '') }) },
+    // The operator confirms the GoQ account the tab showed (first use).
+    goq_confirm_account: { from: 'page', run: (m) => kr.goq.confirmAccount(String(m.captureId || ''), String(m.account || '')) },
   };
 
   chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {

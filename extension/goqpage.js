@@ -175,10 +175,56 @@
     return out.join(' / ').slice(0, 2000);
   }
 
-  // The GoQ account shown on the page, when the page shows one.
+  // The GoQ account the page shows (docs/GOQ-BROWSER.md, "Which GoQ
+  // account"), by the rules of lib/goqrules.js: a label with a colon and the
+  // login ID in the same text or the next one (ログインID：x, ログイン中：
+  // <b>x</b> さん), or a label cell and the cell after it (<TH>ユーザーID</TH>
+  // <TD>x</TD>). Only visible text; a value is never taken across a form
+  // control, so a settings field labelled 「ユーザーID」 is not an account.
+  // Two different accounts on one page: none (it cannot be told which).
+  const CONTROL = 'input, select, textarea, button';
+  function accounts() {
+    const found = new Set();
+    if (!document.body) return found;
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    let pending = false; // a label and its colon ended the last text
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      if (n.nodeType === Node.ELEMENT_NODE) {
+        if (n.matches(CONTROL) && !hiddenEl(n) && visible(n)) pending = false;
+        continue;
+      }
+      if (!n.data.trim() || underHidden(n)) continue;
+      if (pending) {
+        pending = false;
+        const a = G.accountValue(n.data);
+        if (a) found.add(a);
+        continue;
+      }
+      const a = G.accountIn(n.data);
+      if (a === null) pending = true;
+      else if (a) found.add(a);
+    }
+    for (const el of document.body.querySelectorAll('th, td, dt, dd, span, div, label, li, p, b, strong')) {
+      const t = el.textContent;
+      if (t.length > 40 || el.querySelector(CONTROL) || underHidden(el) || !G.accountLabel(textOf(el))) continue;
+      const next = el.nextElementSibling;
+      if (!next || next.matches(CONTROL) || next.querySelector(CONTROL) || underHidden(next)) continue;
+      const v = textOf(next);
+      if (v && v.split(/\s+/).length === 1) {
+        const a = G.accountValue(v);
+        if (a) found.add(a);
+      }
+    }
+    return found;
+  }
+  // account: the one account the page shows, or '' (none, or several).
   function account() {
-    const m = /ログイン(?:ID|ユーザー|中)\s*[:：]\s*([^\s]{1,100})/.exec(document.body ? document.body.innerText : '');
-    return m ? m[1] : '';
+    const found = accounts();
+    return found.size === 1 ? [...found][0] : '';
+  }
+  function accountProblem() {
+    const n = accounts().size;
+    return n === 1 ? '' : n === 0 ? 'none' : 'several';
   }
 
   function pageKind(kf) {
@@ -192,7 +238,7 @@
   function inspect() {
     const kf = findKeyField();
     const links = Array.from(document.links).slice(0, 500).map((a) => ({ text: textOf(a) || a.getAttribute('title') || '', href: a.href }));
-    return { page: pageKind(kf), problem: kf.problem || '', links, account: account(), url: location.href };
+    return { page: pageKind(kf), problem: kf.problem || '', links, account: account(), accountProblem: accountProblem(), url: location.href };
   }
 
   function setValue(el, v) {
@@ -204,15 +250,24 @@
     el.blur();
   }
 
-  // fill: read first; already current → nothing is posted. Otherwise set
-  // the key (and its twins) as typing would and press the one save button.
-  function fill(key) {
+  // fill: the account first: unless this page shows the shop's account
+  // (want), nothing is read or typed. Then read: already current → nothing
+  // is posted. Otherwise set the key (and its twins) as typing would and
+  // press the one save button.
+  function fill(key, want) {
     const kf = findKeyField();
     const acct = account();
     if (!kf.field) {
       return { outcome: pageKind(kf) === 'login' ? 'needs_login' : 'error', account: acct,
         message: kf.problem === 'several_fields' ? `「${G.KEY_LABEL}」の欄が複数あり、どれか判断できません。送信していません。` : `「${G.KEY_LABEL}」の欄が見つかりません。送信していません。` };
     }
+    if (!acct) {
+      return { outcome: 'no_account', account: '', message: accountProblem() === 'several'
+        ? 'GoQの画面に複数のアカウントが表示されていて、ログイン中のアカウントを確認できません。送信していません。'
+        : 'GoQの画面にログイン中のアカウントが表示されていないため、確認できません。送信していません。' };
+    }
+    if (!want) return { outcome: 'confirm_account', account: acct };
+    if (!G.sameAccount(want, acct)) return { outcome: 'wrong_account', account: acct };
     if (kf.field.value === key && kf.twins.every((t) => t.value === key)) return { outcome: 'already_current', account: acct };
     if (kf.field.disabled || kf.field.readOnly) {
       return { outcome: 'error', message: 'GoQの画面のライセンスキー欄が入力できない状態です。送信していません。', account: acct };
@@ -254,7 +309,7 @@
     try {
       switch (msg.goq) {
         case 'inspect': sendResponse(inspect()); break;
-        case 'fill': sendResponse(fill(String(msg.key || ''))); break;
+        case 'fill': sendResponse(fill(String(msg.key || ''), String(msg.account || ''))); break;
         case 'verify': sendResponse(verify(String(msg.key || ''))); break;
         default: sendResponse({ error: 'unknown' });
       }

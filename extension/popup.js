@@ -114,7 +114,33 @@
     goqOffer = waiting ? waiting.capture_id : '';
     $('goqUse').hidden = !goqOffer;
     $('goqUseHint').hidden = !goqOffer;
-    $('goq').hidden = !login && !goqOffer;
+    // The GoQ account: another one logged in, or none shown (text only).
+    const acct = g.account ? (g.account.kind === 'wrong' ? msg('goqWrongAccount', [g.account.seen, g.account.want]) : msg('goqNoAccount')) +
+      (g.account.shopName ? '（' + g.account.shopName + '）' : '') : '';
+    $('goqAccount').hidden = !acct;
+    $('goqAccount').textContent = acct;
+    // First use: the operator confirms the account the GoQ tab shows.
+    goqConfirm = g.confirm && g.confirm.account ? g.confirm : null;
+    $('goqConfirm').hidden = !goqConfirm;
+    if (goqConfirm) {
+      $('goqConfirmQ').textContent = msg('goqConfirmAccount', [goqConfirm.account]);
+      $('goqConfirmShop').textContent = msg('goqConfirmShop', [goqConfirm.shopName || goqConfirm.shop]);
+    }
+    $('goq').hidden = !login && !goqOffer && !acct && !goqConfirm;
+  }
+
+  // confirmGoQAccount: the click pins the shown account for the shop (the
+  // helper accepts it only for this browser's capture of a shop without one).
+  let goqConfirm = null;
+  async function confirmGoQAccount() {
+    const c = goqConfirm;
+    if (!c) return;
+    try {
+      await call('goq_confirm_account', { captureId: c.captureId, account: c.account });
+    } catch (e) {
+      goqError(e.message);
+    }
+    refresh();
   }
 
   function goqError(text) {
@@ -217,6 +243,7 @@
     $('capture').addEventListener('click', () => capture(false));
     $('captureNoUpdate').addEventListener('click', () => capture(true));
     $('goqUse').addEventListener('click', useGoQTab);
+    $('goqConfirmYes').addEventListener('click', confirmGoQAccount);
     $('history').addEventListener('click', async (ev) => {
       ev.preventDefault();
       try {

@@ -20,8 +20,10 @@ import (
 const goqUsage = `usage:
   keyrelay goq set-login --login-id ID [--shop SHOP] [--base-url URL] [--settings-path PATH] [--keep-password]
                                         (password: prompt, or stdin when piped; --keep-password keeps the stored one)
-  keyrelay goq set-mode --shop SHOP browser|helper   how SHOP's key gets into GoQ: browser = the paired
-                                        browser's own GoQ tab (no GoQ password stored), helper = set-login
+  keyrelay goq set-mode --shop SHOP browser|helper [--account LOGINID]
+                                        how SHOP's key gets into GoQ: browser = the paired browser's own GoQ tab
+                                        (no GoQ password stored; --account: the GoQ account that tab must be
+                                        logged in to, also to change it), helper = set-login
   keyrelay goq list [--json]            logins, the shops each delivers for, shops without a login
   keyrelay goq assign --login N --shop SHOP [--move]   deliver SHOP's keys with login N (--move: only SHOP)
   keyrelay goq unassign --login N --shop SHOP          SHOP's next keys wait for a login

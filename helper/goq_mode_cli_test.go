@@ -42,9 +42,29 @@ func TestGoQSetModeCLI(t *testing.T) {
 	if got := h.statusByShop(t); got["123456"] != keyrelay.DeliveryPending {
 		t.Fatalf("after set-mode browser: %v, want pending", got)
 	}
-	h.cli(t, "goq", "set-mode", "--shop", "654321", "browser")
+	// The login's ID stays as the shop's GoQ account; the password goes.
+	if out := h.cli(t, "goq", "set-mode", "--shop", "654321", "browser"); !strings.Contains(out, "GoQアカウント: shop-admin") {
+		t.Fatalf("set-mode of a shop with a login: %s", out)
+	}
 	if list := h.cli(t, "goq", "list", "--json"); strings.Contains(list, "shop-admin") {
 		t.Fatalf("the shop's login survived browser mode: %s", list)
+	}
+	if out := h.cli(t, "goq", "set-mode", "--shop", "123456", "browser"); !strings.Contains(out, "GoQアカウント: 未設定") {
+		t.Fatalf("set-mode of a shop without a login: %s", out)
+	}
+	// --account sets and changes it; a bad one, or one for helper mode, is refused.
+	for _, bad := range [][]string{{"--account", "goq shop"}, {"--account", "店舗A"}} {
+		if out, err := h.cliIn(t, "", append([]string{"goq", "set-mode", "--shop", "123456", "browser"}, bad...)...); err == nil {
+			t.Fatalf("%v accepted: %s", bad, out)
+		}
+	}
+	if out, err := h.cliIn(t, "", "goq", "set-mode", "--shop", "123456", "helper", "--account", "goq-a"); err == nil {
+		t.Fatalf("--account with helper accepted: %s", out)
+	}
+	for _, a := range []string{"goq-a", "goq-a2"} {
+		if out := h.cli(t, "goq", "set-mode", "--shop", "123456", "browser", "--account", a); !strings.Contains(out, "GoQアカウント: "+a+"（") {
+			t.Fatalf("set-mode --account %s: %s", a, out)
+		}
 	}
 	assertNoPlaintext(t, h.dataDir, "pw-of-654321")
 	if help := h.cli(t, "help", "goq"); !strings.Contains(help, "set-mode --shop SHOP browser|helper") {

@@ -78,6 +78,16 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		app.outbox.Wake()
 		return nil
 	}
+	// The popup's confirmation of the account the GoQ tab shows: only for
+	// a browser-mode shop without an account (SetBrowserAccount's
+	// onlyIfUnset), never replacing one set on purpose.
+	app.ws.ConfirmBrowserAccount = func(ctx context.Context, shopKey, account string) error {
+		if _, err := st.modes.SetBrowserAccount(ctx, goq.Name, shopKey, account, true); err != nil {
+			return err
+		}
+		app.outbox.Wake()
+		return nil
+	}
 	app.ws.OnBrowserReady = func(clientID string) {
 		if n, err := st.modes.WakeWaitingBrowser(ctx, clientID); err != nil {
 			log.Error("waking deliveries waiting for the browser", "err", err)

@@ -119,12 +119,49 @@
     } catch (e) { /* gone */ }
   }
 
-  // A GoQ tab finished loading while we wait for the operator's login: if
-  // it is no longer a login page, tell the helper to re-send the task.
+  // ---- the GoQ account: another account, none shown, or to confirm ----
+
+  // accountStop remembers why a task stopped because of the account (kind
+  // 'wrong', 'none' or 'confirm'), for the popup and the resume; per shop.
+  async function accountStop(tabId, t, kind, seen) {
+    const { goqAccount } = await chrome.storage.session.get('goqAccount');
+    const all = Object.assign({}, goqAccount || {});
+    all[t.shop] = { kind, shop: t.shop, shopName: t.shop_name || t.shop, want: t.account || '', seen: seen || '', captureId: t.capture_id || '', tabId, at: new Date().toISOString() };
+    await chrome.storage.session.set({ goqAccount: all });
+    if (kind === 'wrong') {
+      try {
+        await chrome.action.setBadgeText({ tabId, text: '!' });
+        await chrome.action.setBadgeBackgroundColor({ tabId, color: '#c0392b' });
+        await chrome.action.setTitle({ tabId, title: wrongAccountJa(seen, t.account) + ' (keyrelay)' });
+      } catch (e) { /* the tab may be gone */ }
+    }
+  }
+  const wrongAccountJa = (seen, want) => 'GoQに別のアカウント（' + seen + '）でログインしています。このショップのGoQアカウント（' + want + '）でログインし直してください';
+
+  async function accountCleared(shop) {
+    const { goqAccount } = await chrome.storage.session.get('goqAccount');
+    if (!goqAccount || !goqAccount[shop]) return;
+    const all = Object.assign({}, goqAccount);
+    const was = all[shop];
+    delete all[shop];
+    await chrome.storage.session.set({ goqAccount: all });
+    if (was.kind === 'wrong') {
+      try {
+        await chrome.action.setBadgeText({ tabId: was.tabId, text: '' });
+        await chrome.action.setTitle({ tabId: was.tabId, title: '' });
+      } catch (e) { /* gone */ }
+    }
+  }
+
+  // A GoQ tab finished loading while a task waits for the operator: after
+  // a login (no longer a login page), or once the tab shows an account
+  // other than the wrong one (or any account, where none was shown), tell
+  // the helper to re-send; the task then reads everything again.
   chrome.tabs.onUpdated.addListener(async (tabId, info, tab) => {
     if (info.status !== 'complete' || !goqURL(tab.url || '')) return;
-    const { goqLogin } = await chrome.storage.session.get('goqLogin');
-    if (!goqLogin || byShop.size > 0) return;
+    const { goqLogin, goqAccount } = await chrome.storage.session.get(['goqLogin', 'goqAccount']);
+    const waits = Object.values(goqAccount || {}).filter((w) => w.kind !== 'confirm');
+    if ((!goqLogin && !waits.length) || byShop.size > 0) return;
     let page;
     try {
       page = await ask(tabId, { goq: 'inspect' });
@@ -132,8 +169,18 @@
       return;
     }
     if (!page || page.page === 'login') return;
-    await loginCleared(goqLogin.tabId);
-    kr.conn.post({ type: 'goq_ready' });
+    let ready = false;
+    if (goqLogin) {
+      await loginCleared(goqLogin.tabId);
+      ready = true;
+    }
+    for (const w of waits) {
+      if (page.account && !(w.kind === 'wrong' && G.sameAccount(w.seen, page.account))) {
+        await accountCleared(w.shop);
+        ready = true;
+      }
+    }
+    if (ready) kr.conn.post({ type: 'goq_ready' });
   });
 
   // ---- one task ----
@@ -167,13 +214,30 @@
       return result('error', { message: 'GoQのWEBAPI設定画面に届きませんでした（' + why + '）。送信していません。', account: page.account });
     }
     await loginCleared(tabId);
+    // The account before anything is read or typed (the content script
+    // checks it again in fill): only the shop's own account gets its key.
+    if (!page.account) {
+      await accountStop(tabId, t, 'none', '');
+      return result('no_account', { message: page.accountProblem === 'several'
+        ? 'GoQの画面に複数のアカウントが表示されていて、ログイン中のアカウントを確認できません。送信していません。'
+        : 'GoQの画面にログイン中のアカウントが表示されていないため、確認できません。送信していません。' });
+    }
+    if (!t.account) {
+      await accountStop(tabId, t, 'confirm', page.account);
+      return result('confirm_account', { account: page.account });
+    }
+    if (!G.sameAccount(t.account, page.account)) {
+      await accountStop(tabId, t, 'wrong', page.account);
+      return result('wrong_account', { account: page.account, message: wrongAccountJa(page.account, t.account) });
+    }
+    await accountCleared(t.shop);
     const formURL = page.url;
 
     let filled;
     let posted = false;
     try {
       await load(tabId, async () => {
-        filled = await ask(tabId, { goq: 'fill', key: t.key });
+        filled = await ask(tabId, { goq: 'fill', key: t.key, account: t.account });
         if (filled.outcome !== 'submitted') throw Object.assign(new Error('not submitted'), { notSubmitted: true });
         posted = true;
       });
@@ -182,7 +246,8 @@
     }
     if (filled.outcome !== 'submitted') {
       if (filled.outcome === 'needs_login') await needLogin(tabId, t);
-      return result(filled.outcome, { message: filled.message || '', account: filled.account || page.account });
+      if (filled.outcome === 'wrong_account') await accountStop(tabId, t, 'wrong', filled.account);
+      return result(filled.outcome, { message: filled.message || '', account: filled.account || (filled.outcome === 'no_account' ? '' : page.account) });
     }
     let v = await ask(tabId, { goq: 'verify', key: t.key });
     if (v.page === 'other' || v.outcome === 'verified') {
@@ -194,6 +259,11 @@
     if (v.page === 'login') {
       await needLogin(tabId, t);
       return result('needs_login', { posted: true, account: v.account });
+    }
+    // The page after the save must not show another account (it is the
+    // helper's check too: green only for the shop's account).
+    if (v.account && !G.sameAccount(t.account, v.account)) {
+      return result('wrong_account', { posted: true, account: v.account, message: '保存後のGoQの画面に別のアカウント（' + v.account + '）が表示されています。' });
     }
     return result(v.outcome || 'error', { quote: v.quote || '', message: v.message || '', posted: true, account: v.account || filled.account || page.account });
   }
@@ -231,7 +301,8 @@
         return;
       }
       const t = { task_id: id, shop: m.shop, shop_name: typeof m.shop_name === 'string' ? m.shop_name : '', key: m.key, base_url: m.base_url,
-        settings_path: typeof m.settings_path === 'string' ? m.settings_path : '' };
+        settings_path: typeof m.settings_path === 'string' ? m.settings_path : '',
+        account: typeof m.account === 'string' ? m.account : '', capture_id: typeof m.capture_id === 'string' ? m.capture_id : '' };
       byShop.set(m.shop, id);
       p = runTask(t).finally(() => { byTask.delete(id); byShop.delete(m.shop); t.key = ''; });
       byTask.set(id, p);
@@ -254,9 +325,33 @@
   if (chrome.permissions && chrome.permissions.onAdded) chrome.permissions.onAdded.addListener(() => { permissionGranted(); });
 
   async function goqState() {
-    const { goqLogin } = await chrome.storage.session.get('goqLogin');
-    return { permission: await hasPermission(), loginNeeded: goqLogin ? { shop: goqLogin.shop || '', message: LOGIN_JA } : null, running: byShop.size };
+    const { goqLogin, goqAccount } = await chrome.storage.session.get(['goqLogin', 'goqAccount']);
+    const waits = Object.values(goqAccount || {});
+    const c = waits.find((w) => w.kind === 'confirm');
+    const other = waits.find((w) => w.kind !== 'confirm');
+    return {
+      permission: await hasPermission(),
+      loginNeeded: goqLogin ? { shop: goqLogin.shop || '', message: LOGIN_JA } : null,
+      running: byShop.size,
+      // The first-use question: 「GoQアカウント X にこのショップのキーを反映しますか？」
+      confirm: c ? { shop: c.shop, shopName: c.shopName, account: c.seen, captureId: c.captureId } : null,
+      // Another account, or none shown: what the operator has to do.
+      account: other ? { shop: other.shop, shopName: other.shopName, kind: other.kind, want: other.want, seen: other.seen,
+        message: other.kind === 'wrong' ? wrongAccountJa(other.seen, other.want) : 'GoQの画面にログイン中のアカウントが表示されていないため、確認できません。送信していません。' } : null,
+    };
   }
 
-  kr.goq = { onTask, goqState, permissionGranted, ensureContentScript, ORIGINS };
+  // confirmAccount is the operator's answer to the first-use question (a
+  // click in the popup): the helper pins the account for the shop of this
+  // browser's capture (goq_account) and re-sends the task.
+  async function confirmAccount(captureId, account) {
+    const { goqAccount } = await chrome.storage.session.get('goqAccount');
+    const w = Object.values(goqAccount || {}).find((x) => x.kind === 'confirm' && x.captureId === captureId && x.seen === account);
+    if (!w) throw new Error('確認するGoQアカウントがありません。');
+    const r = await kr.conn.request({ type: 'goq_account', capture_id: captureId, account });
+    await accountCleared(w.shop);
+    return r;
+  }
+
+  kr.goq = { onTask, goqState, permissionGranted, ensureContentScript, confirmAccount, ORIGINS };
 })(globalThis);

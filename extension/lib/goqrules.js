@@ -137,7 +137,73 @@
     'section', 'fieldset', 'legend', 'form', 'header', 'footer', 'main', 'nav', 'article', 'aside', 'blockquote', 'pre', 'hr', 'center',
     'tbody', 'thead', 'caption', 'body']);
 
-  const api = { KEY_LABEL, HIDDEN_CLASSES, hiddenByClass, BLOCK_TAGS, SAVE_LABEL, ROUTE, normLabel, classifyLabel, saveRank, chooseSave, routeLink };
+  // ---- The GoQ account the page shows (docs/GOQ-BROWSER.md, "Which GoQ
+  // account"). A browser-mode key is filled only when the page shows the
+  // shop's account. validAccount and sameAccount are the helper's
+  // keyrelay.CheckGoQAccount and SameGoQAccount; accountLabel and accountIn
+  // read what a page prints. All pinned by
+  // internal/keyrelay/testdata/goq_account.json.
+
+  const MAX_ACCOUNT = 100;
+  // normAccount trims and folds full-width ASCII; letter case is kept.
+  function normAccount(s) {
+    let out = '';
+    for (const ch of String(s == null ? '' : s).trim()) {
+      const c = ch.codePointAt(0);
+      out += c >= 0xff01 && c <= 0xff5e ? String.fromCodePoint(c - 0xfee0) : ch;
+    }
+    return out.trim();
+  }
+  // validAccount: 1 to 100 visible ASCII characters, no space.
+  const validAccount = (id) => typeof id === 'string' && id.length >= 1 && id.length <= MAX_ACCOUNT && /^[\x21-\x7e]+$/.test(id);
+  // sameAccount: shown is the account want; an empty or invalid one never is.
+  function sameAccount(want, shown) {
+    const w = normAccount(want);
+    const s = normAccount(shown);
+    return validAccount(w) && validAccount(s) && w === s;
+  }
+
+  // The labels a back office prints before the logged-in account.
+  const ACCOUNT_LABELS = new Set(['ログインid', 'ログイン中', 'ログインユーザー', 'ログインユーザーid', 'ログインアカウント', 'ユーザーid']);
+  // accountLabel: text (a cell, a span) is such a label, give or take a
+  // colon, a help mark or brackets.
+  function accountLabel(text) {
+    let s = normLabel(text);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const m of [':', '?', '*', '※']) {
+        if (s.endsWith(m)) { s = s.slice(0, -m.length); changed = true; }
+      }
+      if (s.startsWith('[') && s.endsWith(']')) { s = s.slice(1, -1); changed = true; }
+    }
+    return ACCOUNT_LABELS.has(s);
+  }
+
+  // accountValue: the account in the text after a label: its first word,
+  // without an honorific (さん, 様), if that is a valid login ID; else ''.
+  function accountValue(text) {
+    let w = normAccount(text).split(/\s+/)[0] || '';
+    w = w.replace(/(さん|様|殿)$/u, '');
+    w = normAccount(w);
+    return validAccount(w) ? w : '';
+  }
+
+  const LABEL_RE = 'ログイン\\s*(?:ID|ＩＤ|ユーザー\\s*(?:ID|ＩＤ)?|アカウント|中)|ユーザー\\s*(?:ID|ＩＤ)';
+  // A label that starts the text or follows a separator (not 楽天ユーザーID),
+  // then a colon, or the label in brackets; then the value.
+  const ACCOUNT_RE = new RegExp('(?:^|[\\s|｜/／・:：,、。()（）])(?:(?:' + LABEL_RE + ')\\s*[:：]|[\\[［【](?:' + LABEL_RE + ')[\\]］】])\\s*(\\S*)', 'iu');
+  // accountIn: the account in a run of text; '' none; null when the text
+  // ends with a label and its colon (the value is the next text on the
+  // page, as in ログイン中：<strong>ID</strong>).
+  function accountIn(text) {
+    const m = ACCOUNT_RE.exec(String(text == null ? '' : text));
+    if (!m) return '';
+    if (m[1] === '') return null;
+    return accountValue(m[1]);
+  }
+
+  const api = { KEY_LABEL, HIDDEN_CLASSES, hiddenByClass, BLOCK_TAGS, SAVE_LABEL, ROUTE, normLabel, classifyLabel, saveRank, chooseSave, routeLink,
+    MAX_ACCOUNT, normAccount, validAccount, sameAccount, accountLabel, accountValue, accountIn };
   (root.keyrelay = root.keyrelay || {}).goqrules = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

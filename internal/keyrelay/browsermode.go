@@ -23,6 +23,15 @@ const (
 // extension connects or says its GoQ tab is ready again.
 const DeliveryWaitingBrowser = "waiting_browser"
 
+// DeliveryWaitingAccount is the status of a browser-mode delivery that the
+// extension did not fill because of the GoQ account (GoQアカウント待ち): the
+// GoQ tab is logged in to another account than the shop's, shows no
+// account at all, or the shop has no expected account yet and the operator
+// is asked to confirm the one the tab shows. Nothing was posted. Not final:
+// the operator logging in to the right account (goq_ready), or setting or
+// confirming the shop's account, makes it due.
+const DeliveryWaitingAccount = "waiting_account"
+
 // BrowserLoginID is recorded as the GoQ login of a browser-mode attempt when
 // the GoQ page did not show which account was logged in.
 const BrowserLoginID = "ブラウザ"
@@ -47,10 +56,14 @@ func CheckDeliveryMode(mode string) error {
 
 // DeliveryModeSetting is one shop's chosen mode for a destination.
 type DeliveryModeSetting struct {
-	Destination string    `json:"destination"`
-	ShopKey     string    `json:"shop_key"` // ShopRef.Key()
-	Mode        string    `json:"mode"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Destination string `json:"destination"`
+	ShopKey     string `json:"shop_key"` // ShopRef.Key()
+	Mode        string `json:"mode"`
+	// Account is the GoQ account (login ID) the shop's keys go into in
+	// browser mode; "" none yet (the operator confirms the one the GoQ tab
+	// shows on first use).
+	Account   string    `json:"account,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // DeliveryModeService stores each shop's delivery mode. A shop without a row
@@ -59,15 +72,27 @@ type DeliveryModeService interface {
 	// SetDeliveryMode records the mode of (destination, shopKey). Choosing
 	// browser mode deletes the shop's own stored login (and its sealed
 	// password) and unbinds the shop from any shared login, so no GoQ
-	// password for it stays in keyrelay's data. Deliveries of the shop
-	// waiting for a login become due; it returns how many.
+	// password for it stays in keyrelay's data; the login ID of that login
+	// is kept as the shop's expected GoQ account when it has none yet.
+	// Deliveries of the shop waiting for a login become due; it returns how
+	// many.
 	SetDeliveryMode(ctx context.Context, destination, shopKey, mode string) (int, error)
 	// DeliveryMode returns the mode of (destination, shopKey).
 	DeliveryMode(ctx context.Context, destination, shopKey string) (string, error)
 	ListDeliveryModes(ctx context.Context, destination string) ([]*DeliveryModeSetting, error)
-	// WakeWaitingBrowser makes the waiting_browser deliveries of the captures
-	// clientID sent due now; it returns how many.
+	// WakeWaitingBrowser makes the waiting_browser and waiting_account
+	// deliveries of the captures clientID sent due now; it returns how many.
 	WakeWaitingBrowser(ctx context.Context, clientID string) (int, error)
+	// BrowserAccount is the shop's expected GoQ account in browser mode, ""
+	// when none is set.
+	BrowserAccount(ctx context.Context, destination, shopKey string) (string, error)
+	// SetBrowserAccount sets the shop's expected GoQ account (checked with
+	// CheckGoQAccount) and makes its waiting deliveries due; it returns how
+	// many. The shop must be in browser mode (else EINVALID). With
+	// onlyIfUnset (the operator confirming the account the GoQ tab shows)
+	// it refuses (ECONFLICT) when the shop already has one: a confirmation
+	// never replaces an account set on purpose.
+	SetBrowserAccount(ctx context.Context, destination, shopKey, account string, onlyIfUnset bool) (int, error)
 }
 
 // GoQTask is one browser-mode delivery handed to an extension: put Key into
@@ -82,6 +107,11 @@ type GoQTask struct {
 	BaseURL  string // GoQ's base URL, e.g. https://order.goqsystem.com/goq21/
 	// SettingsPath is the shortcut to WEBAPI設定 below BaseURL ("" none).
 	SettingsPath string
+	// Account is the shop's expected GoQ account ("" none yet: the
+	// extension then asks the operator to confirm the one the tab shows).
+	Account string
+	// CaptureUUID names the capture, for the operator's confirmation.
+	CaptureUUID string
 }
 
 // Outcomes an extension reports for a GoQTask.
@@ -92,6 +122,11 @@ const (
 	GoQNeedsLogin      = "needs_login"      // the tab shows GoQ's login, a code prompt or an unknown page
 	GoQNeedsPermission = "needs_permission" // the extension may not open GoQ pages (optional permission not granted)
 	GoQError           = "error"            // anything else; Message says what
+	// The GoQ account (Account is what the page shows). Nothing was filled,
+	// unless Posted (the result page after the save showed another account).
+	GoQWrongAccount   = "wrong_account"   // the page shows another account than the task's
+	GoQNoAccount      = "no_account"      // the page shows no account (or several): it cannot be checked
+	GoQConfirmAccount = "confirm_account" // the task has no account: the operator is asked to confirm Account
 )
 
 // GoQTaskResult is the extension's report.

@@ -16,6 +16,7 @@ const (
 	StateNeedsAttention    = "needs_attention"
 	StateWaitingLogin      = "waiting_login"
 	StateWaitingBrowser    = "waiting_browser"
+	StateWaitingAccount    = "waiting_account"
 	StateAlert             = "alert"
 	StateStored            = "stored"
 	StateInProgress        = "in_progress"
@@ -33,6 +34,7 @@ var trayLines = map[string][2]string{
 	StateNeedsAttention: {"要対応", "needs attention"},
 	StateWaitingLogin:   {"GoQログイン待ち", "waiting for GoQ login"},
 	StateWaitingBrowser: {"ブラウザ待ち", "waiting for the browser"},
+	StateWaitingAccount: {"GoQアカウント待ち", "waiting for the GoQ account"},
 	StateAlert:          {"要対応 {count}件", "{count} need attention"},
 	StateStored:         {"配信待ち", "waiting to deliver"},
 	StateInProgress:     {"配信中", "delivering"},

@@ -95,6 +95,8 @@ func (w *Worker) attempt(ctx context.Context, d *keyrelay.Delivery) {
 		log.Info("outbox: waiting for destination login")
 	case keyrelay.DeliveryWaitingBrowser:
 		log.Info("outbox: waiting for the browser")
+	case keyrelay.DeliveryWaitingAccount:
+		log.Info("outbox: waiting for the right GoQ account")
 	case keyrelay.DeliveryPending:
 		log.Warn("outbox: attempt failed, will retry", "next_attempt_at", r.next)
 	default:

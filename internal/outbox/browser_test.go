@@ -61,6 +61,9 @@ func TestBrowserModeOutbox(t *testing.T) {
 	w.Browser = br
 	w.GoQBaseURL = "https://order.goqsystem.com/goq21/"
 	modes := sqlite.NewDeliveryModeService(e.db)
+	if _, err := modes.SetBrowserAccount(ctx, "goq", s.ref.Key(), "goq-shop1", false); err != nil {
+		t.Fatal(err)
+	}
 
 	c, key := e.capture(s, "GoQSystem")
 	if d := e.delivery(c); d.Status != keyrelay.DeliveryPending {
@@ -99,7 +102,7 @@ func TestBrowserModeOutbox(t *testing.T) {
 		t.Fatalf("delivered: %+v", d)
 	}
 	for i, tk := range br.tasks {
-		if br.clients[i] != "c_browserA" || tk.Key != key2 || tk.ID != br.tasks[0].ID || tk.ShopKey != s.ref.Key() {
+		if br.clients[i] != "c_browserA" || tk.Key != key2 || tk.ID != br.tasks[0].ID || tk.ShopKey != s.ref.Key() || tk.Account != "goq-shop1" || tk.CaptureUUID != c2.UUID {
 			t.Fatalf("task %d went to %s with id %s: every try is the same task, to the capturing browser", i, br.clients[i], tk.ID)
 		}
 	}
@@ -108,14 +111,14 @@ func TestBrowserModeOutbox(t *testing.T) {
 	// GoQ refuses: 要対応 at once, verbatim, masked.
 	c3, key3 := e.captureFrom(s, "GoQSystem", "c_browserA")
 	quote := "ライセンスキー「" + key3 + "」の形式が正しくありません。"
-	br.answers = []browserAnswer{{res: keyrelay.GoQTaskResult{Outcome: keyrelay.GoQRejected, Quote: quote, Posted: true}}}
+	br.answers = []browserAnswer{{res: keyrelay.GoQTaskResult{Outcome: keyrelay.GoQRejected, Quote: quote, Posted: true, Account: "goq-shop1"}}}
 	once(t, w)
 	d = e.delivery(c3)
 	if d.Status != keyrelay.DeliveryNeedsAttention || strings.Contains(d.Quote, key3) || !strings.Contains(d.Quote, "の形式が正しくありません。") {
 		t.Fatalf("refused: %s quote %q", d.Status, d.Quote)
 	}
-	if as := e.attempts(d); len(as) != 1 || as[0].LoginID != keyrelay.BrowserLoginID {
-		t.Fatalf("attempts %+v, want one by %s", as, keyrelay.BrowserLoginID)
+	if as := e.attempts(d); len(as) != 1 || as[0].LoginID != "goq-shop1" {
+		t.Fatalf("attempts %+v, want one by goq-shop1", as)
 	}
 }
 
@@ -143,8 +146,11 @@ func TestBrowserModeTwoShopsTwoBrowsers(t *testing.T) {
 	ctx := context.Background()
 	modes := sqlite.NewDeliveryModeService(e.db)
 	s1, s2 := e.newShop(1, fakegoq.Options{}), e.newShop(2, fakegoq.Options{})
-	for _, s := range []*shop{s1, s2} {
+	for i, s := range []*shop{s1, s2} {
 		if _, err := modes.SetDeliveryMode(ctx, "goq", s.ref.Key(), keyrelay.DeliveryModeBrowser); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := modes.SetBrowserAccount(ctx, "goq", s.ref.Key(), []string{"goq-account-A", "goq-account-B"}[i], false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -160,10 +166,155 @@ func TestBrowserModeTwoShopsTwoBrowsers(t *testing.T) {
 		t.Fatalf("shop 1: %s by %s; shop 2: %s by %s", d1.Status, d1.LoginID, d2.Status, d2.LoginID)
 	}
 	br.mu.Lock()
-	defer br.mu.Unlock()
 	if br.got["c_browserA"] != key1 || br.got["c_browserB"] != key2 || len(br.got) != 2 {
 		t.Fatal("a key went to a browser that did not capture it")
 	}
+	// Browser A is now logged in to shop 2's account when shop 1's next key
+	// arrives: nothing is filled, the delivery waits naming both accounts.
+	br.accounts["c_browserA"] = "goq-account-B"
+	br.got = nil
+	br.mu.Unlock()
+	c3, key3 := e.captureFrom(s1, "GoQSystem", "c_browserA")
+	for once(t, w) > 0 {
+	}
+	d3 := e.delivery(c3)
+	if d3.Status != keyrelay.DeliveryWaitingAccount || d3.LoginID != "goq-account-B" ||
+		!strings.Contains(d3.LastError, "GoQに別のアカウント（goq-account-B）でログインしています。このショップのGoQアカウント（goq-account-A）でログインし直してください") {
+		t.Fatalf("wrong account: %s by %s: %q", d3.Status, d3.LoginID, d3.LastError)
+	}
+	if br.filled() != 0 {
+		t.Fatal("a key was filled into the wrong account")
+	}
+	// The operator logs in to account A; the browser says so (goq_ready).
+	br.mu.Lock()
+	br.accounts["c_browserA"] = "goq-account-A"
+	br.mu.Unlock()
+	if n, _ := modes.WakeWaitingBrowser(ctx, "c_browserA"); n != 1 {
+		t.Fatalf("goq_ready woke %d, want 1", n)
+	}
+	for once(t, w) > 0 {
+	}
+	if d3 = e.delivery(c3); d3.Status != keyrelay.DeliveryDelivered || d3.LoginID != "goq-account-A" || br.got["c_browserA"] != key3 {
+		t.Fatalf("after logging in to A: %s by %s", d3.Status, d3.LoginID)
+	}
+	as := e.attempts(d3)
+	if len(as) != 2 || as[0].Result != keyrelay.DeliveryWaitingAccount || as[0].LoginID != "goq-account-B" || as[1].LoginID != "goq-account-A" {
+		t.Fatalf("attempts %+v: the refusal by B, then A", as)
+	}
+}
+
+// TestBrowserModeAccountNeverGreenByAnother: whatever the extension
+// reports, the helper marks a delivery verified only when the account the
+// page showed is the shop's: a verified result from another account, or
+// with no account shown, or for a shop without an account, is never green.
+// Without an expected account the operator is asked to confirm the one the
+// tab shows.
+func TestBrowserModeAccountNeverGreenByAnother(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	modes := sqlite.NewDeliveryModeService(e.db)
+	s := e.newShop(1, fakegoq.Options{})
+	if _, err := modes.SetDeliveryMode(ctx, "goq", s.ref.Key(), keyrelay.DeliveryModeBrowser); err != nil {
+		t.Fatal(err)
+	}
+	br := &scriptedBrowser{connected: map[string]bool{"c_A": true}}
+	w := e.worker()
+	w.Modes, w.Browser, w.GoQBaseURL = modes, br, "https://order.goqsystem.com/goq21/"
+	for _, tc := range []struct {
+		name    string
+		account string // the shop's
+		res     keyrelay.GoQTaskResult
+		status  string
+		says    string
+	}{
+		{"no account set, verified anyway", "", keyrelay.GoQTaskResult{Outcome: keyrelay.GoQVerified, Account: "goq-x", Posted: true},
+			keyrelay.DeliveryNeedsAttention, "確認済みにしていません"},
+		{"first use", "", keyrelay.GoQTaskResult{Outcome: keyrelay.GoQConfirmAccount, Account: "goq-x"},
+			keyrelay.DeliveryWaitingAccount, "GoQアカウント goq-x に"},
+		{"another account after the save", "goq-a", keyrelay.GoQTaskResult{Outcome: keyrelay.GoQVerified, Account: "goq-b", Posted: true},
+			keyrelay.DeliveryNeedsAttention, "保存後のGoQの画面のアカウント（goq-b）が、このショップのGoQアカウント（goq-a）と一致しない"},
+		{"already current in another account", "goq-a", keyrelay.GoQTaskResult{Outcome: keyrelay.GoQAlreadyCurrent, Account: "goq-b"},
+			keyrelay.DeliveryWaitingAccount, "別のアカウント（goq-b）"},
+		{"verified without an account shown", "goq-a", keyrelay.GoQTaskResult{Outcome: keyrelay.GoQVerified, Posted: true},
+			keyrelay.DeliveryNeedsAttention, "（表示なし）"},
+		{"no account on the page", "goq-a", keyrelay.GoQTaskResult{Outcome: keyrelay.GoQNoAccount},
+			keyrelay.DeliveryWaitingAccount, "ログイン中のアカウントが表示されていないため、このショップのGoQアカウント（goq-a）か確認できません"},
+		{"same account, full-width", "goq-a", keyrelay.GoQTaskResult{Outcome: keyrelay.GoQVerified, Account: "ｇｏｑ－ａ", Posted: true},
+			keyrelay.DeliveryDelivered, "確認しました"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.account != "" {
+				if _, err := modes.SetBrowserAccount(ctx, "goq", s.ref.Key(), tc.account, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, _ := e.captureFrom(s, "GoQSystem", "c_A")
+			br.answers = []browserAnswer{{res: tc.res}}
+			once(t, w)
+			d := e.delivery(c)
+			if d.Status != tc.status || !strings.Contains(d.LastError+d.LastErrorEn, tc.says) && tc.status != keyrelay.DeliveryDelivered {
+				t.Fatalf("%s %q, want %s saying %q", d.Status, d.LastError, tc.status, tc.says)
+			}
+			if tk := br.tasks[len(br.tasks)-1]; tk.Account != tc.account {
+				t.Fatalf("the task carried account %q, want %q", tk.Account, tc.account)
+			}
+		})
+	}
+}
+
+func (b *routedBrowser) filled() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.got)
+}
+
+// TestBrowserModeAccountSetMeanwhile: the operator sets the shop's GoQ
+// account while a task without one runs; the extension's confirm_account
+// answer then leads to another try at once, not to a wait nobody wakes.
+func TestBrowserModeAccountSetMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	modes := sqlite.NewDeliveryModeService(e.db)
+	s := e.newShop(1, fakegoq.Options{})
+	if _, err := modes.SetDeliveryMode(ctx, "goq", s.ref.Key(), keyrelay.DeliveryModeBrowser); err != nil {
+		t.Fatal(err)
+	}
+	br := &settingBrowser{set: func() {
+		if _, err := modes.SetBrowserAccount(ctx, "goq", s.ref.Key(), "goq-a", false); err != nil {
+			t.Error(err)
+		}
+	}}
+	w := e.worker()
+	w.Modes, w.Browser, w.GoQBaseURL = modes, br, "https://order.goqsystem.com/goq21/"
+	c, _ := e.captureFrom(s, "GoQSystem", "c_A")
+	for once(t, w) > 0 {
+	}
+	d := e.delivery(c)
+	if d.Status != keyrelay.DeliveryDelivered || d.LoginID != "goq-a" || d.Attempts != 2 {
+		t.Fatalf("%s by %s after %d attempts: %q", d.Status, d.LoginID, d.Attempts, d.LastError)
+	}
+}
+
+// settingBrowser asks for a confirmation on its first task (no account),
+// while set runs, as an operator setting the account on GoQ設定 meanwhile;
+// then it fills.
+type settingBrowser struct {
+	mu  sync.Mutex
+	set func()
+	n   int
+}
+
+func (b *settingBrowser) BrowserConnected(string) bool { return true }
+
+func (b *settingBrowser) RunGoQTask(_ context.Context, _ string, t keyrelay.GoQTask) (keyrelay.GoQTaskResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n++
+	if t.Account == "" {
+		b.set()
+		return keyrelay.GoQTaskResult{Outcome: keyrelay.GoQConfirmAccount, Account: "goq-a"}, nil
+	}
+	return keyrelay.GoQTaskResult{Outcome: keyrelay.GoQVerified, Account: "goq-a", Posted: true}, nil
 }
 
 // routedBrowser answers every task as verified by the account of the
@@ -184,6 +335,10 @@ func (b *routedBrowser) RunGoQTask(_ context.Context, id string, t keyrelay.GoQT
 	}
 	if _, dup := b.got[id]; dup {
 		return keyrelay.GoQTaskResult{}, keyrelay.ErrBrowserGone
+	}
+	if t.Account != b.accounts[id] {
+		// As the extension: another account on the page, nothing filled.
+		return keyrelay.GoQTaskResult{Outcome: keyrelay.GoQWrongAccount, Account: b.accounts[id]}, nil
 	}
 	b.got[id] = t.Key
 	return keyrelay.GoQTaskResult{Outcome: keyrelay.GoQVerified, Account: b.accounts[id], Posted: true}, nil

@@ -11,6 +11,10 @@ const (
 	TypeGoQResult = "goq_result"
 	TypeGoQReady  = "goq_ready"
 	TypeGoQMode   = "goq_mode"
+	// TypeGoQAccount: the operator confirms the GoQ account the tab shows
+	// for a shop that has none yet (the popup's 「GoQアカウント X にこのショップ
+	// のキーを反映しますか？」).
+	TypeGoQAccount = "goq_account"
 )
 
 // Limits of the GoQ messages.
@@ -31,6 +35,11 @@ type GoQTask struct {
 	KeyLast4     string `json:"key_last4"`
 	BaseURL      string `json:"base_url"`
 	SettingsPath string `json:"settings_path,omitempty"`
+	// Account is the shop's GoQ account (login ID): the extension fills
+	// nothing unless the GoQ page shows it. Empty: none yet; the extension
+	// asks the operator to confirm the account the page shows.
+	Account   string `json:"account"`
+	CaptureID string `json:"capture_id"` // the capture's UUID, for goq_account
 }
 
 func (t GoQTask) String() string {
@@ -68,11 +77,30 @@ type GoQModeReply struct {
 	Mode string `json:"mode"`
 }
 
-func (*GoQModeRequest) MsgType() string { return TypeGoQMode }
-func (*GoQModeReply) MsgType() string   { return TypeGoQMode }
-func (*GoQTask) MsgType() string        { return TypeGoQTask }
-func (*GoQResult) MsgType() string      { return TypeGoQResult }
-func (*GoQReady) MsgType() string       { return TypeGoQReady }
+// GoQAccountRequest is client → helper, from the popup: the operator
+// confirms that Account (what the GoQ tab showed) is the GoQ account of the
+// shop of this browser's capture CaptureID. The helper pins it only for a
+// capture this pairing made, of a shop in browser mode without an account;
+// the reply is a GoQAccountReply.
+type GoQAccountRequest struct {
+	Header
+	CaptureID string `json:"capture_id"`
+	Account   string `json:"account"`
+}
+
+type GoQAccountReply struct {
+	Header
+	Shop    string `json:"shop"`
+	Account string `json:"account"`
+}
+
+func (*GoQAccountRequest) MsgType() string { return TypeGoQAccount }
+func (*GoQAccountReply) MsgType() string   { return TypeGoQAccount }
+func (*GoQModeRequest) MsgType() string    { return TypeGoQMode }
+func (*GoQModeReply) MsgType() string      { return TypeGoQMode }
+func (*GoQTask) MsgType() string           { return TypeGoQTask }
+func (*GoQResult) MsgType() string         { return TypeGoQResult }
+func (*GoQReady) MsgType() string          { return TypeGoQReady }
 
 func init() {
 	clientTypes[TypeGoQResult] = func() Message { return &GoQResult{} }
@@ -80,10 +108,13 @@ func init() {
 	clientTypes[TypeGoQMode] = func() Message { return &GoQModeRequest{} }
 	serverTypes[TypeGoQMode] = func() Message { return &GoQModeReply{} }
 	serverTypes[TypeGoQTask] = func() Message { return &GoQTask{} }
+	clientTypes[TypeGoQAccount] = func() Message { return &GoQAccountRequest{} }
+	serverTypes[TypeGoQAccount] = func() Message { return &GoQAccountReply{} }
 }
 
 var goqOutcomes = map[string]bool{keyrelay.GoQVerified: true, keyrelay.GoQAlreadyCurrent: true, keyrelay.GoQRejected: true,
-	keyrelay.GoQNeedsLogin: true, keyrelay.GoQNeedsPermission: true, keyrelay.GoQError: true}
+	keyrelay.GoQNeedsLogin: true, keyrelay.GoQNeedsPermission: true, keyrelay.GoQError: true,
+	keyrelay.GoQWrongAccount: true, keyrelay.GoQNoAccount: true, keyrelay.GoQConfirmAccount: true}
 
 // validateGoQResult checks a goq_result beyond its JSON shape.
 func validateGoQResult(m *GoQResult, ref string) error {

@@ -40,6 +40,13 @@ func validate(m Message, ref string) error {
 		if m.CaptureID == "" || len(m.CaptureID) > MaxIDLen {
 			return missing("capture_id")
 		}
+	case *GoQAccountRequest:
+		if m.CaptureID == "" || len(m.CaptureID) > MaxIDLen {
+			return missing("capture_id")
+		}
+		if m.Account == "" || len(m.Account) > MaxAccount {
+			return missing("account")
+		}
 	case *PairRequest:
 		if len(m.ClientName) > MaxNameLen {
 			return tooLong("client_name", MaxNameLen)

@@ -30,12 +30,12 @@ func createDelivery(ctx context.Context, tx *Tx, c *keyrelay.Capture, shopKey, d
 	now := formatTime(tx.now)
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE deliveries SET status = ?, finished_at = ?, updated_at = ?, next_attempt_at = ''
-		WHERE shop_id = ? AND destination = ? AND status IN (?, ?, ?)
+		WHERE shop_id = ? AND destination = ? AND status IN (?, ?, ?, ?)
 		AND EXISTS (SELECT 1 FROM captures c WHERE c.id = deliveries.capture_id AND c.app_name = ? AND c.id < ?)`,
 		// EXISTS looks up each waiting delivery's capture; an IN (SELECT …)
 		// listed every capture of the app, which grows with the history.
 		keyrelay.DeliverySuperseded, now, now, c.ShopID, dest, keyrelay.DeliveryPending, keyrelay.DeliveryWaitingLogin, keyrelay.DeliveryWaitingBrowser,
-		c.AppName, c.ID); err != nil {
+		keyrelay.DeliveryWaitingAccount, c.AppName, c.ID); err != nil {
 		return fmt.Errorf("sqlite: supersede deliveries: %w", err)
 	}
 
@@ -263,6 +263,7 @@ var attemptResults = map[string]bool{
 	keyrelay.DeliveryPending:        true, // retry at next
 	keyrelay.DeliveryWaitingLogin:   true,
 	keyrelay.DeliveryWaitingBrowser: true,
+	keyrelay.DeliveryWaitingAccount: true,
 	keyrelay.DeliveryDelivered:      true,
 	keyrelay.DeliveryAlreadyCurrent: true,
 	keyrelay.DeliverySuperseded:     true,

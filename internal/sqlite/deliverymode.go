@@ -35,6 +35,17 @@ func (s *DeliveryModeService) SetDeliveryMode(ctx context.Context, destination, 
 		return 0, fmt.Errorf("sqlite: set delivery mode: %w", err)
 	}
 	if mode == keyrelay.DeliveryModeBrowser {
+		// The login that served the shop names its GoQ account: kept (the
+		// login ID only) as the account the GoQ tab must show, unless one
+		// is set already.
+		if c, err := findCredentials(ctx, tx, destination, shopKey, false, false); err == nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE delivery_modes SET account = ? WHERE destination = ? AND shop_key = ? AND account = ''`,
+				keyrelay.NormGoQAccount(c.LoginID), destination, shopKey); err != nil {
+				return 0, fmt.Errorf("sqlite: set delivery mode: %w", err)
+			}
+		} else if keyrelay.ErrorCode(err) != keyrelay.ENOTFOUND {
+			return 0, err
+		}
 		// No GoQ password for this shop may stay: its own login goes (with
 		// the sealed password) and a shared login stops serving it. With
 		// secure_delete the freed pages are zeroed, and the checkpoint
@@ -54,8 +65,9 @@ func (s *DeliveryModeService) SetDeliveryMode(ctx context.Context, destination, 
 	// mode at once.
 	now := formatTime(tx.now)
 	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ?
-		WHERE destination = ? AND status IN (?, ?) AND shop_id IN (SELECT id FROM shops WHERE key = ?)`,
-		keyrelay.DeliveryPending, now, now, destination, keyrelay.DeliveryWaitingLogin, keyrelay.DeliveryWaitingBrowser, shopKey)
+		WHERE destination = ? AND status IN (?, ?, ?) AND shop_id IN (SELECT id FROM shops WHERE key = ?)`,
+		keyrelay.DeliveryPending, now, now, destination, keyrelay.DeliveryWaitingLogin, keyrelay.DeliveryWaitingBrowser,
+		keyrelay.DeliveryWaitingAccount, shopKey)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: set delivery mode: %w", err)
 	}
@@ -118,7 +130,7 @@ func (s *DeliveryModeService) ListDeliveryModes(ctx context.Context, destination
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT destination, shop_key, mode, updated_at FROM delivery_modes WHERE destination = ? ORDER BY shop_key`, destination)
+	rows, err := tx.QueryContext(ctx, `SELECT destination, shop_key, mode, account, updated_at FROM delivery_modes WHERE destination = ? ORDER BY shop_key`, destination)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list delivery modes: %w", err)
 	}
@@ -126,7 +138,7 @@ func (s *DeliveryModeService) ListDeliveryModes(ctx context.Context, destination
 	var out []*keyrelay.DeliveryModeSetting
 	for rows.Next() {
 		m := &keyrelay.DeliveryModeSetting{}
-		if err := rows.Scan(&m.Destination, &m.ShopKey, &m.Mode, scanTime(&m.UpdatedAt)); err != nil {
+		if err := rows.Scan(&m.Destination, &m.ShopKey, &m.Mode, &m.Account, scanTime(&m.UpdatedAt)); err != nil {
 			return nil, fmt.Errorf("sqlite: list delivery modes: %w", err)
 		}
 		out = append(out, m)
@@ -142,8 +154,8 @@ func (s *DeliveryModeService) WakeWaitingBrowser(ctx context.Context, clientID s
 	defer tx.Rollback()
 	now := formatTime(tx.now)
 	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ?
-		WHERE status = ? AND capture_id IN (SELECT id FROM captures WHERE client_id = ?)`,
-		keyrelay.DeliveryPending, now, now, keyrelay.DeliveryWaitingBrowser, clientID)
+		WHERE status IN (?, ?) AND capture_id IN (SELECT id FROM captures WHERE client_id = ?)`,
+		keyrelay.DeliveryPending, now, now, keyrelay.DeliveryWaitingBrowser, keyrelay.DeliveryWaitingAccount, clientID)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: wake waiting browser: %w", err)
 	}

@@ -34,6 +34,7 @@ func (s *Server) routes() []route {
 		{"POST /settings/goq/{id}/assign", s.action(s.handleAssignGoQ)},
 		{"POST /settings/goq/{id}/unassign", s.action(s.handleUnassignGoQ)},
 		{"POST /settings/goq/mode", s.action(s.handleSetMode)},
+		{"POST /settings/goq/account", s.action(s.handleSetAccount)},
 		{"GET /api/status", s.page(s.handleAPIStatus)},
 		{"GET " + helloPath, s.handleHello()},
 		{"OPTIONS " + helloPath, s.handleHello()}, // CORS and private-network preflight

@@ -67,6 +67,8 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 		v.Flash = v.L.T("settings.unassigned")
 	case "mode":
 		v.Flash = v.L.T("mode.saved")
+	case "account":
+		v.Flash = v.L.T("account.saved")
 	}
 	form := credForm{BaseURL: DefaultGoQBaseURL}
 	// ?edit=ID fills the form with a saved login (never its password), so

@@ -17,6 +17,10 @@ import (
 type modeRow struct {
 	Key, Name string
 	Browser   bool
+	// Account is the shop's GoQ account in browser mode ("" none yet);
+	// Seen is the account a GoQ tab showed for a delivery of the shop that
+	// waits for the operator to confirm it (settings_account.go).
+	Account, Seen string
 }
 
 var modeMessages = map[string][2]string{
@@ -47,13 +51,23 @@ func (s *Server) modeRows(ctx context.Context, shops []*keyrelay.Shop) ([]modeRo
 		return nil, err
 	}
 	browser := map[string]bool{}
+	account := map[string]string{}
 	for _, m := range ms {
 		browser[m.ShopKey] = m.Mode == keyrelay.DeliveryModeBrowser
+		account[m.ShopKey] = m.Account
+	}
+	seen, err := s.accountsToConfirm(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out []modeRow
 	for _, sh := range shops {
 		if sh.Key != "unknown" {
-			out = append(out, modeRow{Key: sh.Key, Name: sh.DisplayName(), Browser: browser[sh.Key]})
+			r := modeRow{Key: sh.Key, Name: sh.DisplayName(), Browser: browser[sh.Key], Account: account[sh.Key]}
+			if r.Browser && r.Account == "" {
+				r.Seen = seen[sh.ID]
+			}
+			out = append(out, r)
 		}
 	}
 	return out, nil

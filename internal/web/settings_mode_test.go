@@ -64,6 +64,11 @@ func TestDeliveryModeOnSettings(t *testing.T) {
 	}
 	if page := e.do("GET", "/settings", nil, withCookies(cookie)); !strings.Contains(page.body, `<span class="st wait">ブラウザのGoQタブで反映</span>`) {
 		t.Fatal("the page does not show browser mode")
+	} else if !strings.Contains(page.body, `<code class="goq-account-id">fuji-goq</code>`) {
+		t.Fatal("the login's ID is not kept as the shop's GoQ account")
+	}
+	if a, _ := modes.BrowserAccount(ctx, "goq", shop); a != "fuji-goq" {
+		t.Fatalf("the shop's GoQ account is %q, want the deleted login's ID", a)
 	}
 	if res := post(keyrelay.DeliveryModeHelper, false); res.code != 303 {
 		t.Fatalf("back to helper mode: %d", res.code)

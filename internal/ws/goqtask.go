@@ -2,6 +2,7 @@ package ws
 
 import (
 	"context"
+	"strconv"
 	"sync"
 
 	"keyrelay/internal/keyrelay"
@@ -79,7 +80,7 @@ func (s *Server) RunGoQTask(ctx context.Context, clientID string, t keyrelay.GoQ
 		s.goq.mu.Unlock()
 	}()
 	c.send(&protocol.GoQTask{TaskID: t.ID, Shop: t.ShopKey, ShopName: t.ShopName, Key: t.Key, KeyLast4: t.KeyLast4,
-		BaseURL: t.BaseURL, SettingsPath: t.SettingsPath})
+		BaseURL: t.BaseURL, SettingsPath: t.SettingsPath, Account: t.Account, CaptureID: t.CaptureUUID})
 	select {
 	case r := <-w.ch:
 		return r, nil
@@ -145,4 +146,31 @@ func (c *conn) goqMode(m *protocol.GoQModeRequest) {
 	}
 	s.audit(keyrelay.AuditSettingsSaved, c.remote, c.origin, c.id(), "GoQ delivery mode of shop "+key+" set to browser from the extension")
 	c.send(&protocol.GoQModeReply{Header: protocol.Header{Ref: ref}, Shop: key, Mode: keyrelay.DeliveryModeBrowser})
+}
+
+// goqAccount is the popup's confirmation of the GoQ account the tab shows,
+// for the shop of one of this browser's captures.
+func (c *conn) goqAccount(m *protocol.GoQAccountRequest) {
+	s, ref := c.s, m.ID
+	if s.ConfirmBrowserAccount == nil {
+		c.send(protocol.NewError(protocol.CodeInternal, ref, "このヘルパーではGoQアカウントを確認できません。",
+			"This helper cannot confirm a GoQ account.").Reply())
+		return
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	cp, err := s.Captures.FindCaptureByUUID(ctx, m.CaptureID)
+	if err != nil || cp.ClientID != c.id() {
+		c.refuse(protocol.NewError(protocol.CodeBadMessage, ref, "このブラウザで取得したキーではありません。",
+			"That key was not captured by this browser."), keyrelay.AuditMessageRefused)
+		return
+	}
+	key := cp.Shop.Key()
+	account := keyrelay.NormGoQAccount(m.Account)
+	if err := s.ConfirmBrowserAccount(ctx, key, account); err != nil {
+		c.storeFailed(ref, "confirm GoQ account", protocol.CodeBadMessage, err, "")
+		return
+	}
+	s.audit(keyrelay.AuditSettingsSaved, c.remote, c.origin, c.id(), "GoQ account of shop "+key+" confirmed as "+strconv.Quote(account)+" from the extension")
+	c.send(&protocol.GoQAccountReply{Header: protocol.Header{Ref: ref}, Shop: key, Account: account})
 }

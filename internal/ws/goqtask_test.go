@@ -38,14 +38,14 @@ func TestGoQTaskOnlyFromItsBrowser(t *testing.T) {
 	}
 
 	task := keyrelay.GoQTask{ID: "delivery-7", ShopKey: "id:123456", Key: "SL123456_AbCdEfGh12345678", KeyLast4: "5678",
-		BaseURL: "https://order.goqsystem.com/goq21/"}
+		BaseURL: "https://order.goqsystem.com/goq21/", Account: "goq-shop1", CaptureUUID: "6f1c2a9e-0000-4000-8000-000000000001"}
 	done := make(chan taskOutcome, 1)
 	go func() {
 		r, err := e.srv.RunGoQTask(context.Background(), crA.ClientID, task)
 		done <- taskOutcome{r, err}
 	}()
 	got := nextEvent(t, a, protocol.TypeGoQTask).(*protocol.GoQTask)
-	if got.TaskID != task.ID || got.Key != task.Key || got.Shop != task.ShopKey {
+	if got.TaskID != task.ID || got.Key != task.Key || got.Shop != task.ShopKey || got.Account != task.Account || got.CaptureID != task.CaptureUUID {
 		t.Fatalf("task sent %+v", got)
 	}
 	send := func(c interface{ WriteRaw([]byte) error }, m protocol.Message) {
@@ -132,5 +132,49 @@ func TestGoQModeOnlyForOwnCapture(t *testing.T) {
 	}
 	if m := r.(*protocol.GoQModeReply); m.Shop != "id:123456" || m.Mode != keyrelay.DeliveryModeBrowser || len(set) != 1 || set[0] != "id:123456" {
 		t.Fatalf("reply %+v, set %v", m, set)
+	}
+}
+
+// TestGoQAccountOnlyForOwnCapture: the popup's confirmation of the GoQ
+// account pins it for the shop of this browser's own capture only; another
+// browser's confirmation is refused, a refusal of the store (an account
+// already set) is bad_message, and an empty account never reaches the store.
+func TestGoQAccountOnlyForOwnCapture(t *testing.T) {
+	type pin struct{ shop, account string }
+	var set []pin
+	e := newEnv(t, func(s *ws.Server) {
+		s.ConfirmBrowserAccount = func(_ context.Context, shop, account string) error {
+			if len(set) > 0 {
+				return keyrelay.Errorf(keyrelay.ECONFLICT, "既に設定されています", "already set")
+			}
+			set = append(set, pin{shop, account})
+			return nil
+		}
+	})
+	a, _ := e.authed(t)
+	b, _ := e.authed(t)
+	c := newCapture("SL123456_AbCdEfGh12345678")
+	if _, err := a.Capture(e.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	var se *wsclient.ServerError
+	if _, err := b.Request(e.ctx, &protocol.GoQAccountRequest{CaptureID: c.CaptureID, Account: "goq-evil"}); !errors.As(err, &se) || se.Code != protocol.CodeBadMessage {
+		t.Fatalf("another browser's capture: %v, want bad_message", err)
+	}
+	if _, err := a.Request(e.ctx, &protocol.GoQAccountRequest{CaptureID: c.CaptureID}); !errors.As(err, &se) || se.Code != protocol.CodeBadMessage {
+		t.Fatalf("no account: %v, want bad_message", err)
+	}
+	if len(set) != 0 {
+		t.Fatalf("pinned without the capturing browser's confirmation: %v", set)
+	}
+	r, err := a.Request(e.ctx, &protocol.GoQAccountRequest{CaptureID: c.CaptureID, Account: " goq-shop1 "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := r.(*protocol.GoQAccountReply); m.Shop != "id:123456" || m.Account != "goq-shop1" || len(set) != 1 || set[0] != (pin{"id:123456", "goq-shop1"}) {
+		t.Fatalf("reply %+v, set %v", m, set)
+	}
+	if _, err := a.Request(e.ctx, &protocol.GoQAccountRequest{CaptureID: c.CaptureID, Account: "goq-shop2"}); !errors.As(err, &se) || se.Code != protocol.CodeBadMessage {
+		t.Fatalf("a second confirmation: %v, want bad_message", err)
 	}
 }

@@ -69,6 +69,8 @@ func (c *conn) handle(data []byte) {
 		c.goqReady()
 	case *protocol.GoQModeRequest:
 		c.goqMode(m)
+	case *protocol.GoQAccountRequest:
+		c.goqAccount(m)
 	}
 }
 

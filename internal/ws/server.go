@@ -46,6 +46,10 @@ type Server struct {
 	// SetBrowserMode, when set, puts a shop without a GoQ login into
 	// browser mode (the popup's offer); it refuses a shop that has one.
 	SetBrowserMode func(ctx context.Context, shopKey string) error
+	// ConfirmBrowserAccount, when set, pins account as the GoQ account of a
+	// browser-mode shop that has none (the popup's confirmation); it refuses
+	// a shop in helper mode or with an account already set.
+	ConfirmBrowserAccount func(ctx context.Context, shopKey, account string) error
 
 	Port int // the helper's port, for the Host check and login URLs
 	// BaseURL is the helper's own URL as it really listens, e.g.

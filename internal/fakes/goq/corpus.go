@@ -99,14 +99,14 @@ func (p CorpusPage) encoding() encoding.Encoding {
 func (s *Server) CorpusPosts() []CorpusPost {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.corpusPosts)
+	return slices.Clone(s.primary().corpusPosts)
 }
 
 // StoredKey is the key the fake holds.
 func (s *Server) StoredKey() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.settings[FieldLicenseKey]
+	return s.primary().settings[FieldLicenseKey]
 }
 
 // NewAuthedSession starts a logged-in session, for a browser test that
@@ -114,12 +114,12 @@ func (s *Server) StoredKey() string {
 func (s *Server) NewAuthedSession() string {
 	sid := randomToken()
 	s.mu.Lock()
-	s.sessions[sid] = &session{authed: true, csrf: randomToken()}
+	s.sessions[sid] = &session{authed: true, csrf: randomToken(), acct: s.primary()}
 	s.mu.Unlock()
 	return sid
 }
 
-func (s *Server) renderCorpus(w http.ResponseWriter, csrf, errMsg string) {
+func (s *Server) renderCorpus(w http.ResponseWriter, sess *session, csrf, errMsg string) {
 	p := s.corpus
 	src, err := corpusFS.ReadFile("corpus/" + p.Name + ".html")
 	if err != nil {
@@ -127,9 +127,11 @@ func (s *Server) renderCorpus(w http.ResponseWriter, csrf, errMsg string) {
 		return
 	}
 	s.mu.Lock()
-	key := s.settings[FieldLicenseKey]
+	key := sess.acct.settings[FieldLicenseKey]
+	shown := s.shownLocked(sess)
 	s.mu.Unlock()
 	page := strings.NewReplacer("{{CSRF}}", csrf, "{{KEY}}", key, "{{ERROR}}", errMsg).Replace(string(src))
+	page = withAccount(page, shown)
 	body := []byte(page)
 	if enc := p.encoding(); enc != nil {
 		if body, err = enc.NewEncoder().Bytes(body); err != nil {
@@ -149,7 +151,7 @@ func (s *Server) corpusPageHandler(w http.ResponseWriter, r *http.Request, _ str
 	s.mu.Lock()
 	csrf := sess.csrf
 	s.mu.Unlock()
-	s.renderCorpus(w, csrf, "")
+	s.renderCorpus(w, sess, csrf, "")
 }
 
 // corpusSave records a save of the corpus page and stores its key.
@@ -161,7 +163,8 @@ func (s *Server) corpusSave(w http.ResponseWriter, r *http.Request, _ string, se
 	}
 	s.mu.Lock()
 	csrf := sess.csrf
-	s.corpusPosts = append(s.corpusPosts, CorpusPost{Path: r.URL.RequestURI(), ContentType: r.Header.Get("Content-Type"),
+	a := sess.acct
+	a.corpusPosts = append(a.corpusPosts, CorpusPost{Path: r.URL.RequestURI(), ContentType: r.Header.Get("Content-Type"),
 		Body: body, CSRF: csrf})
 	s.mu.Unlock()
 	if !bytes.Contains(body, []byte(csrf)) {
@@ -174,10 +177,10 @@ func (s *Server) corpusSave(w http.ResponseWriter, r *http.Request, _ string, se
 		return
 	}
 	s.mu.Lock()
-	s.postCount++
+	a.postCount++
 	s.mu.Unlock()
 	if s.corpus.Reject != "" {
-		s.renderCorpus(w, csrf, s.corpus.Reject)
+		s.renderCorpus(w, sess, csrf, s.corpus.Reject)
 		return
 	}
 	keys := values[s.corpus.KeyField]
@@ -187,13 +190,13 @@ func (s *Server) corpusSave(w http.ResponseWriter, r *http.Request, _ string, se
 	}
 	for _, t := range s.corpus.Twins {
 		if tv := values[t]; len(tv) != 1 || tv[0] != keys[0] {
-			s.renderCorpus(w, csrf, "確認用のライセンスキーが一致しません。")
+			s.renderCorpus(w, sess, csrf, "確認用のライセンスキーが一致しません。")
 			return
 		}
 	}
 	s.mu.Lock()
-	s.settings[FieldLicenseKey] = keys[0]
-	s.savedCount++
+	a.settings[FieldLicenseKey] = keys[0]
+	a.savedCount++
 	s.mu.Unlock()
 	http.Redirect(w, r, NextPath, http.StatusSeeOther)
 }

@@ -24,8 +24,9 @@ type loginView struct {
 }
 
 type menuView struct {
-	Kind pageKind
-	CSRF string
+	Kind  pageKind
+	CSRF  string
+	Shown shownAccount
 }
 
 type formView struct {
@@ -34,6 +35,7 @@ type formView struct {
 	Saved                    bool
 	Error                    string // a validation message, shown in an error box
 	KeyDisplay               KeyDisplay
+	Shown                    shownAccount // the logged-in account, in the page header
 }
 
 // KeyValue is what the key field shows: the stored key, or nothing or a
@@ -100,6 +102,7 @@ const header = `{{define "header"}}<!DOCTYPE html>
     <input type="hidden" name="_csrf_token" value="{{.CSRF}}">
     <button type="submit">ログアウト</button>
   </form>
+  {{template "account" .Shown}}
   <nav class="breadcrumb"><a href="/goq21/">受注管理</a> &gt; <a href="/goq21/setting">各種設定</a> &gt; <a href="/goq21/setting/mall">モール詳細設定</a> &gt; <a href="/goq21/setting/mall/rakuten">楽天市場</a></nav>
 </header>
 {{end}}`
@@ -129,7 +132,7 @@ var loginTmpl = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 </body>
 </html>`))
 
-var menuTmpl = template.Must(template.New("menu").Parse(header + footer + `{{template "header" .}}
+var menuTmpl = template.Must(template.New("menu").Parse(accountTmplText + header + footer + `{{template "header" .}}
 <main>
 {{if eq .Kind 0}}<h1>受注管理</h1><ul><li><a href="/goq21/order">受注一覧</a></li><li><a href="/goq21/setting">各種設定</a></li></ul>
 {{else if eq .Kind 1}}<h1>各種設定</h1><ul><li><a href="/goq21/setting/mall">モール詳細設定</a></li><li><a href="/goq21/setting/mail">メール設定</a></li></ul>
@@ -142,9 +145,9 @@ var menuTmpl = template.Must(template.New("menu").Parse(header + footer + `{{tem
 
 // formTmpl holds the settings form in each markup.
 var formTmpl = map[Markup]*template.Template{
-	MarkupTable:  template.Must(template.New("table").Parse(header + footer + formTable)),
-	MarkupLabels: template.Must(template.New("labels").Parse(header + footer + formLabels)),
-	MarkupPlain:  template.Must(template.New("plain").Parse(header + footer + formPlain)),
+	MarkupTable:  template.Must(template.New("table").Parse(accountTmplText + header + footer + formTable)),
+	MarkupLabels: template.Must(template.New("labels").Parse(accountTmplText + header + footer + formLabels)),
+	MarkupPlain:  template.Must(template.New("plain").Parse(accountTmplText + header + footer + formPlain)),
 }
 
 const intro = `<h2>WEBAPI設定</h2>

@@ -28,6 +28,11 @@
 //
 // Faults are toggled on a running server from tests (see faults.go).
 //
+// One fake can hold several GoQ accounts (Options.MoreAccounts), each with
+// its own login, settings and counters; a session belongs to the account
+// that logged in, and every page after login shows that account's login ID
+// in the page header, in the style of Options.AccountStyle (account.go).
+//
 // With Options.CorpusPage the settings page is instead one of the corpus
 // pages (corpus/, written in the styles of real back offices), and any POST
 // below BasePath is its save, recorded raw for byte comparisons (corpus.go).
@@ -111,6 +116,20 @@ type Options struct {
 	// CorpusPage, when set, serves that page of the corpus (see corpus.go)
 	// as the settings page instead of Markup's form.
 	CorpusPage string
+	// MoreAccounts are further GoQ accounts on the same fake, each with its
+	// own settings (missing fields take DefaultSettings'). The account of
+	// LoginID is the first; the Server's own methods (Settings, PostCount,
+	// …) are that account's, Account(id) gives another's.
+	MoreAccounts []AccountOptions
+	// AccountStyle is how pages show the logged-in account; the zero value
+	// picks one per markup (account.go).
+	AccountStyle AccountStyle
+}
+
+// AccountOptions is one more account of a fake GoQ.
+type AccountOptions struct {
+	LoginID, Password string
+	Settings          map[string]string
 }
 
 // Demo credentials, used when Options leaves them empty.
@@ -125,23 +144,41 @@ type Server struct {
 	opts Options
 	mux  *http.ServeMux
 
-	mu          sync.Mutex
-	settings    map[string]string
-	version     int
-	sessions    map[string]*session
-	postCount   int
-	savedCount  int
-	loginCount  int
-	lastChanged []string
-	faults      faults
-	corpus      CorpusPage
-	corpusPosts []CorpusPost
+	mu         sync.Mutex
+	accounts   []*account // the first is Options.LoginID's
+	sessions   map[string]*session
+	loginCount int
+	faults     faults
+	corpus     CorpusPage
+}
+
+// account is one GoQ account's stored settings and what it received.
+type account struct {
+	loginID, password string
+	settings          map[string]string
+	version           int
+	postCount         int
+	savedCount        int
+	lastChanged       []string
+	corpusPosts       []CorpusPost
 }
 
 type session struct {
 	authed bool
 	csrf   string
+	acct   *account // the account logged in (authed sessions)
 }
+
+func newAccount(loginID, password string, settings map[string]string) *account {
+	st := DefaultSettings()
+	for k, v := range settings {
+		st[k] = v
+	}
+	return &account{loginID: loginID, password: password, settings: st, version: 3}
+}
+
+// primary is the account of Options.LoginID.
+func (s *Server) primary() *account { return s.accounts[0] }
 
 // New returns a fake with opts.
 func New(opts Options) *Server {
@@ -154,11 +191,14 @@ func New(opts Options) *Server {
 	if opts.SettingID == "" {
 		opts.SettingID = "1024"
 	}
-	st := DefaultSettings()
-	for k, v := range opts.Settings {
-		st[k] = v
+	s := &Server{opts: opts, sessions: map[string]*session{}}
+	s.accounts = append(s.accounts, newAccount(opts.LoginID, opts.Password, opts.Settings))
+	for _, a := range opts.MoreAccounts {
+		if a.LoginID == "" || a.Password == "" || slices.ContainsFunc(s.accounts, func(x *account) bool { return x.loginID == a.LoginID }) {
+			panic("fakegoq: each account needs its own login ID and a password")
+		}
+		s.accounts = append(s.accounts, newAccount(a.LoginID, a.Password, a.Settings))
 	}
-	s := &Server{opts: opts, settings: st, version: 3, sessions: map[string]*session{}}
 	s.faults.keyDisplay = opts.KeyDisplay
 	if opts.CorpusPage != "" {
 		p, ok := Corpus(opts.CorpusPage)
@@ -181,7 +221,7 @@ func (s *Server) Markup() Markup { return s.opts.Markup }
 func (s *Server) Settings() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return copySettings(s.settings)
+	return copySettings(s.primary().settings)
 }
 
 // SetSettings overwrites the given stored fields. Unknown field names are an
@@ -195,7 +235,7 @@ func (s *Server) SetSettings(m map[string]string) error {
 		}
 	}
 	for k, v := range m {
-		s.settings[k] = v
+		s.primary().settings[k] = v
 	}
 	return nil
 }
@@ -205,14 +245,14 @@ func (s *Server) SetSettings(m map[string]string) error {
 func (s *Server) PostCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.postCount
+	return s.primary().postCount
 }
 
 // SavedCount is how many save POSTs were actually stored.
 func (s *Server) SavedCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.savedCount
+	return s.primary().savedCount
 }
 
 // LoginCount is how many logins succeeded.
@@ -226,14 +266,14 @@ func (s *Server) LoginCount() int {
 func (s *Server) LastChanged() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.lastChanged)
+	return slices.Clone(s.primary().lastChanged)
 }
 
 // Version is the lock version the form carries; every stored save bumps it.
 func (s *Server) Version() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.version
+	return s.primary().version
 }
 
 func (s *Server) routes() {
@@ -317,9 +357,9 @@ func (s *Server) session(r *http.Request) (string, *session) {
 
 // newSession starts a session and sets its cookie. A login always starts a
 // new one (no session fixation).
-func (s *Server) newSession(w http.ResponseWriter, r *http.Request, authed bool) *session {
+func (s *Server) newSession(w http.ResponseWriter, r *http.Request, acct *account) *session {
 	sid := randomToken()
-	sess := &session{authed: authed, csrf: randomToken()}
+	sess := &session{authed: acct != nil, csrf: randomToken(), acct: acct}
 	s.mu.Lock()
 	s.sessions[sid] = sess
 	s.mu.Unlock()
@@ -331,7 +371,7 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, authed bool)
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	_, sess := s.session(r)
 	if sess == nil {
-		sess = s.newSession(w, r, false)
+		sess = s.newSession(w, r, nil)
 	}
 	s.mu.Lock()
 	csrf := sess.csrf
@@ -353,7 +393,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := r.PostForm.Get("next")
-	if r.PostForm.Get("login_id") != s.opts.LoginID || r.PostForm.Get("password") != s.opts.Password {
+	i := slices.IndexFunc(s.accounts, func(a *account) bool {
+		return r.PostForm.Get("login_id") == a.loginID && r.PostForm.Get("password") == a.password
+	})
+	if i < 0 {
 		s.mu.Lock()
 		csrf := sess.csrf
 		s.mu.Unlock()
@@ -364,7 +407,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	delete(s.sessions, sid)
 	s.loginCount++
 	s.mu.Unlock()
-	s.newSession(w, r, true)
+	s.newSession(w, r, s.accounts[i])
 	if !strings.HasPrefix(next, BasePath) || strings.HasPrefix(next, "//") {
 		next = BasePath
 	}
@@ -384,7 +427,7 @@ func (s *Server) page(t pageKind) func(http.ResponseWriter, *http.Request, strin
 		s.mu.Lock()
 		csrf := sess.csrf
 		s.mu.Unlock()
-		render(w, menuTmpl, menuView{Kind: t, CSRF: csrf})
+		render(w, menuTmpl, menuView{Kind: t, CSRF: csrf, Shown: s.shown(sess)})
 	}
 }
 
@@ -396,10 +439,11 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, _ string, 
 	v := formView{
 		CSRF:       sess.csrf,
 		SettingID:  s.opts.SettingID,
-		Version:    strconv.Itoa(s.version),
-		S:          copySettings(s.settings),
+		Version:    strconv.Itoa(sess.acct.version),
+		S:          copySettings(sess.acct.settings),
 		Saved:      r.URL.Query().Get("saved") == "1",
 		KeyDisplay: s.faults.keyDisplay,
+		Shown:      s.shownLocked(sess),
 	}
 	s.mu.Unlock()
 	render(w, formTmpl[s.opts.Markup], v)
@@ -436,15 +480,16 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, _ string, sess *se
 	}
 
 	s.mu.Lock()
-	if form.Get(FieldLockVersion) != strconv.Itoa(s.version) {
+	a := sess.acct
+	if form.Get(FieldLockVersion) != strconv.Itoa(a.version) {
 		s.mu.Unlock()
 		renderStatus(w, http.StatusConflict, conflictPage)
 		return
 	}
-	s.postCount++
+	a.postCount++
 	if msg := s.faults.reject; msg != "" {
-		v := formView{CSRF: sess.csrf, SettingID: s.opts.SettingID, Version: strconv.Itoa(s.version),
-			S: copySettings(s.settings), KeyDisplay: s.faults.keyDisplay, Error: msg}
+		v := formView{CSRF: sess.csrf, SettingID: s.opts.SettingID, Version: strconv.Itoa(a.version),
+			S: copySettings(a.settings), KeyDisplay: s.faults.keyDisplay, Error: msg, Shown: s.shownLocked(sess)}
 		s.mu.Unlock()
 		render(w, formTmpl[s.opts.Markup], v)
 		return
@@ -454,15 +499,15 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, _ string, sess *se
 		var changed []string
 		for _, f := range settingFields() {
 			v := form.Get(f) // an unchecked checkbox is absent: ""
-			if s.settings[f] != v {
+			if a.settings[f] != v {
 				changed = append(changed, f)
-				s.settings[f] = v
+				a.settings[f] = v
 			}
 		}
 		slices.Sort(changed)
-		s.lastChanged = changed
-		s.savedCount++
-		s.version++
+		a.lastChanged = changed
+		a.savedCount++
+		a.version++
 	}
 	expireAfter := s.faults.expireAfterSave
 	s.faults.expireAfterSave = false
