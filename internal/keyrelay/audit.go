@@ -42,3 +42,16 @@ type AuditService interface {
 	RecordAudit(ctx context.Context, e *AuditEvent) error
 	FindAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 }
+
+// AuditIsRefusal reports whether an event of this kind records something
+// refused (logged as a warning and rate-limited, because a hostile client
+// can cause any number of them) rather than an action the operator or a
+// paired extension took, which is always recorded.
+func AuditIsRefusal(kind string) bool {
+	switch kind {
+	case AuditHostRefused, AuditOriginRefused, AuditMessageRefused, AuditAuthFailed,
+		AuditLoginRefused, AuditCSRFRefused, AuditRateLimited, AuditPeerRefused, AuditConnEvicted:
+		return true
+	}
+	return false
+}

@@ -18,7 +18,7 @@ func (s *Server) refuse(r *http.Request, kind, reason string) {
 // limited so a hostile page hammering the port cannot grow the database
 // without bound; the next recorded refusal says how many were skipped.
 func (s *Server) audit(kind, remote, origin, clientID, reason string) {
-	refusal := kind != keyrelay.AuditAuthOK && kind != keyrelay.AuditPairRequested
+	refusal := keyrelay.AuditIsRefusal(kind)
 	if refusal {
 		ok, note := s.audits.Admit(s.now())
 		if !ok {

@@ -3,6 +3,8 @@ package ws_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,5 +178,39 @@ func TestGoQAccountOnlyForOwnCapture(t *testing.T) {
 	}
 	if _, err := a.Request(e.ctx, &protocol.GoQAccountRequest{CaptureID: c.CaptureID, Account: "goq-shop2"}); !errors.As(err, &se) || se.Code != protocol.CodeBadMessage {
 		t.Fatalf("a second confirmation: %v, want bad_message", err)
+	}
+}
+
+// TestGoQModeAuditedDuringAFlood: the extension's change of a shop's
+// delivery mode is an action, recorded even when a flood of refusals has
+// used up the refusal budget (which only refusals draw from).
+func TestGoQModeAuditedDuringAFlood(t *testing.T) {
+	var frozen atomic.Pointer[time.Time] // set: the budget gets no refill during the flood
+	e := newEnv(t, func(s *ws.Server) {
+		s.SetBrowserMode = func(context.Context, string) error { return nil }
+		s.Now = func() time.Time {
+			if f := frozen.Load(); f != nil {
+				return *f
+			}
+			return time.Now()
+		}
+	})
+	a, _ := e.authed(t)
+	c := newCapture("SL123456_AbCdEfGh12345678")
+	if _, err := a.Capture(e.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	frozen.Store(&now)
+	for range 120 { // more than the budget's burst of 100
+		h := http.Header{"Origin": {chromeOrigin}}
+		_, err := wsclient.Dial(e.ctx, e.url, "", &wsclient.Options{Header: withHost(h, "evil.example")})
+		assertStatus(t, err, http.StatusForbidden)
+	}
+	if _, err := a.Request(e.ctx, &protocol.GoQModeRequest{CaptureID: c.CaptureID}); err != nil {
+		t.Fatal(err)
+	}
+	if !e.hasAudit(t, keyrelay.AuditSettingsSaved, "set to browser") {
+		t.Fatal("the mode change was not audited after a flood of refusals")
 	}
 }
