@@ -104,8 +104,7 @@ func (s *Server) audit(r *http.Request, kind, reason string) {
 	}
 	// Refusals are rate limited: a rebinding page hammering the port must
 	// not grow the audit table without bound.
-	switch kind {
-	case keyrelay.AuditHostRefused, keyrelay.AuditCSRFRefused, keyrelay.AuditLoginRefused, keyrelay.AuditPeerRefused:
+	if keyrelay.AuditIsRefusal(kind) {
 		ok, note := s.refusals.Admit(s.Now())
 		if !ok {
 			return
