@@ -13,7 +13,30 @@
   // ("(SL…", "xSL…"), is caught.
   const CLASSIC_KEY = /^SL[0-9]{6}_[A-Za-z0-9]{16}$/;
   const CLASSIC_KEY_PREFIX = /S?L?[0-9]{6}_/;
-  const MASK_MARKERS = ['XXXX', 'xxxx', '**', '末尾', '桁', '[redacted]', 'redacted', '●', '•', '…', '...'];
+  // Runs of X are judged by X_RUN_* (as key.go's xRunMasked and
+  // xRunAlwaysMasked): a real key may hold XXXX by chance; a run of six is
+  // a mask, a run of four names the mask only when the string is no key anyway.
+  const MASK_MARKERS = ['**', '末尾', '桁', '[redacted]', 'redacted', '●', '•', '…', '...'];
+  const X_RUN_MASKED = 4;
+  const X_RUN_ALWAYS_MASKED = 6;
+
+  // longestXRun is the longest run of 'X' or of 'x' (one case per run).
+  function longestXRun(s) {
+    let longest = 0;
+    let run = 0;
+    let prev = '';
+    for (const ch of s) {
+      if ((ch === 'X' || ch === 'x') && ch === prev) run++;
+      else if (ch === 'X' || ch === 'x') run = 1;
+      else run = 0;
+      prev = ch;
+      if (run > longest) longest = run;
+    }
+    return longest;
+  }
+
+  const MASKED = ['ライセンスキーが伏せ字のままです（表示前のキーです）。「ロボットによる操作ではありません」にチェックを入れ、「確認する」を押してからもう一度取得してください。',
+    'The license key is still masked. Tick 「ロボットによる操作ではありません」, press 確認する, then capture again.'];
   // unicode.IsSpace in Go, plus the zero-width space and BOM key.go adds.
   const SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u200b\ufeff]/u;
 
@@ -30,12 +53,17 @@
     }
     const lower = s.toLowerCase();
     for (const m of MASK_MARKERS) {
-      if (lower.includes(m.toLowerCase())) {
-        return problem('masked',
-          'ライセンスキーが伏せ字のままです（表示前のキーです）。「ロボットによる操作ではありません」にチェックを入れ、「確認する」を押してからもう一度取得してください。',
-          'The license key is still masked. Tick 「ロボットによる操作ではありません」, press 確認する, then capture again.');
-      }
+      if (lower.includes(m.toLowerCase())) return problem('masked', ...MASKED);
     }
+    const xRun = longestXRun(s);
+    if (xRun >= X_RUN_ALWAYS_MASKED) return problem('masked', ...MASKED);
+    const p = shapeProblem(s);
+    if (p && xRun >= X_RUN_MASKED) return problem('masked', ...MASKED);
+    return p;
+  }
+
+  // shapeProblem is validateKey's rules after the mask markers.
+  function shapeProblem(s) {
     for (const ch of s) {
       const c = ch.codePointAt(0);
       if (SPACE.test(ch)) {

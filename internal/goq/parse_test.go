@@ -340,12 +340,14 @@ func TestFindKeyFieldWithFormAttribute(t *testing.T) {
 
 func TestMasked(t *testing.T) {
 	for _, v := range []string{"********", "SL100001_****", "●●●●", "••••ABCD", "末尾4桁: ABCD", "設定済み", "XXXXXXXXXXXX",
-		"[redacted]", "SL1…", " ", "SL100001_abc def"} {
+		"[redacted]", "SL1…", " ", "SL100001_abc def", "SL100001_XXXX", "SL100001_XXXXXXXXXXXX5678"} {
 		if !masked(v) {
 			t.Errorf("masked(%q) = false, want true", v)
 		}
 	}
-	for _, v := range []string{"SL100001_NEWkeyQwErTy1234", "a-b_c.d+e/f=g", "SL100001_OLDkey0000000001"} {
+	// A real key holding XXXX by chance is shown, not masked: otherwise its
+	// delivery could never be verified.
+	for _, v := range []string{"SL100001_NEWkeyQwErTy1234", "a-b_c.d+e/f=g", "SL100001_OLDkey0000000001", "SL100001_AbXXXXCd12345678", "SL100001_abxXxXcd12345678"} {
 		if masked(v) {
 			t.Errorf("masked(%q) = true, want false", v)
 		}

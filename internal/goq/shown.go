@@ -1,11 +1,16 @@
 package goq
 
-import "strings"
+import (
+	"strings"
 
-// maskMarks are what settings pages put in place of a stored secret. They
-// include every marker keyrelay.ValidateKey refuses as masked, so no key can
-// contain one.
-var maskMarks = []string{"*", "●", "•", "○", "◆", "■", "…", "...", "xxxx", "末尾", "伏", "redacted"}
+	"keyrelay/internal/keyrelay"
+)
+
+// maskMarks are what settings pages put in place of a stored secret, beyond
+// what keyrelay.KeyProblem calls masked (checked too, so no key can contain
+// one). Runs of X are its rule: a real key may hold XXXX by chance, and the
+// value GoQ shows for it must still count as shown.
+var maskMarks = []string{"*", "●", "•", "○", "◆", "■", "…", "...", "末尾", "伏", "redacted"}
 
 // shown reports whether the key field shows the stored value as it is,
 // which read-before-write and the verification after a save rest on. A
@@ -19,6 +24,9 @@ func shown(c *control) bool {
 // masked reports whether v is a mask or placeholder rather than a value: it
 // has a mask mark, or characters no license key has (「設定済み」, spaces).
 func masked(v string) bool {
+	if keyrelay.KeyProblem(v) == keyrelay.KeyMasked {
+		return true
+	}
 	lower := strings.ToLower(v)
 	for _, m := range maskMarks {
 		if strings.Contains(lower, m) {

@@ -13,8 +13,41 @@ var (
 	classicKey       = regexp.MustCompile(`^SL[0-9]{6}_[A-Za-z0-9]{16}$`)
 	classicKeyPrefix = regexp.MustCompile(`S?L?[0-9]{6}_`)
 	// maskMarkers are strings RMS and the seed use where the key is hidden.
-	maskMarkers = []string{"XXXX", "xxxx", "**", "末尾", "桁", "[redacted]", "redacted", "●", "•", "…", "..."}
+	// Runs of X are judged by xRunMasks (below), not here.
+	maskMarkers = []string{"**", "末尾", "桁", "[redacted]", "redacted", "●", "•", "…", "..."}
 )
+
+// RMS hides a key with X's (the seed: 「XXXXXXXX」). A real key is random
+// letters and digits, so it can hold a run of X too: four X's of any case
+// in a row turn up in about one key in 71,000, which the old rule refused
+// as masked. Now a run of xRunAlwaysMasked or more same-case X's (about one
+// key in 2.5 billion) is a mask; a shorter run of xRunMasked or more names
+// the mask as the reason only when the string is no key anyway
+// ("SL123456_XXXX" is masked, not the wrong shape).
+const (
+	xRunMasked       = 4
+	xRunAlwaysMasked = 6
+)
+
+// longestXRun is the longest run of 'X' or of 'x' in s (one case per run).
+func longestXRun(s string) int {
+	longest, run := 0, 0
+	var prev byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case (c == 'X' || c == 'x') && c == prev:
+			run++
+		case c == 'X' || c == 'x':
+			run = 1
+		default:
+			run = 0
+		}
+		prev = c
+		longest = max(longest, run)
+	}
+	return longest
+}
 
 // Key problem codes: why a string is not a license key. The extension's
 // lib/key.js returns the same codes; testdata/keys.json pins both.
@@ -41,6 +74,19 @@ func KeyProblem(s string) string {
 			return KeyMasked
 		}
 	}
+	xRun := longestXRun(s)
+	if xRun >= xRunAlwaysMasked {
+		return KeyMasked
+	}
+	p := shapeProblem(s)
+	if p != "" && xRun >= xRunMasked {
+		return KeyMasked
+	}
+	return p
+}
+
+// shapeProblem is KeyProblem's rules after the mask markers.
+func shapeProblem(s string) string {
 	for _, r := range s {
 		switch {
 		case unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff':
