@@ -246,6 +246,16 @@ func (e *env) setLogin(s *shop) {
 // WebSocket handler does, and returns it with its key.
 func (e *env) capture(s *shop, app string) (*keyrelay.Capture, string) {
 	e.t.Helper()
+	c, key, err := e.tryCapture(s, app)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c, key
+}
+
+// tryCapture is capture for goroutines other than the test's own, where
+// t.Fatal cannot stop the test.
+func (e *env) tryCapture(s *shop, app string) (*keyrelay.Capture, string, error) {
 	key := "SL" + s.ref.ID + "_" + randomAlnum(16)
 	e.remember(key)
 	c, created, err := e.captures.CreateCapture(context.Background(), &keyrelay.Capture{
@@ -253,12 +263,12 @@ func (e *env) capture(s *shop, app string) (*keyrelay.Capture, string) {
 		State: "利用中", Expiry: "-", Key: key,
 	})
 	if err != nil {
-		e.t.Fatal(err)
+		return nil, "", err
 	}
 	if !created {
-		e.t.Fatal("capture not created")
+		return nil, "", fmt.Errorf("capture of %s not created", app)
 	}
-	return c, key
+	return c, key, nil
 }
 
 // delivery returns the only delivery of capture c.
