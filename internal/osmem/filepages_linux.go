@@ -11,9 +11,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ReleaseFilePages unmaps the resident pages of the process's read-only
-// file mappings (the executable's code and read-only data, the C
-// libraries') with madvise(MADV_DONTNEED). The pages stay in the OS page
+// ReleaseFilePages unmaps the resident pages of the executable's read-only
+// file mappings (its code and read-only data) with madvise(MADV_DONTNEED). The pages stay in the OS page
 // cache, shared and reclaimable; the process no longer counts them in its
 // RSS, and the next use of one maps it back with a minor fault (no disk
 // read while the OS keeps it cached). Linux maps a whole binary at start
@@ -28,12 +27,17 @@ import (
 // that is mapped cannot change under it: Linux refuses writes to a running
 // executable (ETXTBSY), and a replaced binary keeps its old inode.
 func ReleaseFilePages() (Released, error) {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/exe", &st); err != nil {
+		return Released{}, fmt.Errorf("osmem: %w", err)
+	}
+	exe := fileID{dev: fmt.Sprintf("%02x:%02x", unix.Major(st.Dev), unix.Minor(st.Dev)), ino: strconv.FormatUint(st.Ino, 10)}
 	b, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
 		return Released{}, fmt.Errorf("osmem: %w", err)
 	}
 	var r Released
-	for _, m := range releasable(b) {
+	for _, m := range releasable(b, exe) {
 		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, m.start, m.end-m.start, unix.MADV_DONTNEED); errno != 0 {
 			return r, fmt.Errorf("osmem: madvise %x-%x: %w", m.start, m.end, errno)
 		}
@@ -49,10 +53,15 @@ type mapping struct {
 	rss        int64 // bytes
 }
 
+// fileID is a file as smaps names it: device (major:minor, hex) and inode.
+type fileID struct{ dev, ino string }
+
 // releasable picks from smaps text the mappings ReleaseFilePages may drop:
-// backed by a file (inode not 0), permissions exactly r-xp or r--p, no
-// anonymous page, and something resident.
-func releasable(smaps []byte) []mapping {
+// of the executable itself (a shared library's could in principle be
+// unmapped and its range reused between reading smaps and the madvise; the
+// executable's never is), permissions exactly r-xp or r--p, no anonymous
+// page, and something resident.
+func releasable(smaps []byte, exe fileID) []mapping {
 	var out []mapping
 	var cur *mapping
 	var anon, rss int64
@@ -79,7 +88,7 @@ func releasable(smaps []byte) []mapping {
 				continue
 			}
 			cur = &mapping{start: start, end: end}
-			ok = (f[1] == "r-xp" || f[1] == "r--p") && f[4] != "0" && len(f) >= 6 && strings.HasPrefix(f[5], "/")
+			ok = (f[1] == "r-xp" || f[1] == "r--p") && f[3] == exe.dev && f[4] == exe.ino && exe.ino != "0"
 			continue
 		}
 		if cur == nil || len(f) < 2 {

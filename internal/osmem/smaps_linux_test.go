@@ -2,8 +2,9 @@ package osmem
 
 import "testing"
 
-// The selection is what keeps MADV_DONTNEED safe: only private, read-only
-// file mappings without a copy-on-write page.
+// The selection is what keeps MADV_DONTNEED safe: only the executable's
+// private, read-only mappings without a copy-on-write page (not libc's,
+// not another file with the same inode on another device).
 func TestReleasable(t *testing.T) {
 	smaps := `00400000-00403000 r--p 00000000 fe:00 10029236                           /opt/keyrelay/keyrelay
 Size:                 12 kB
@@ -45,6 +46,10 @@ Anonymous:            16 kB
 Size:                464 kB
 Rss:                 224 kB
 Anonymous:             0 kB
+7f9ed6300000-7f9ed6310000 r-xp 00000000 fe:01 10029236                   /mnt/other/keyrelay
+Size:                 64 kB
+Rss:                  64 kB
+Anonymous:             0 kB
 7ffddda7e000-7ffddda80000 r-xp 00000000 00:00 0                          [vdso]
 Size:                  8 kB
 Rss:                   8 kB
@@ -54,12 +59,10 @@ Size:                 64 kB
 Rss:                  64 kB
 Anonymous:             0 kB
 `
-	got := releasable([]byte(smaps))
+	got := releasable([]byte(smaps), fileID{"fe:00", "10029236"})
 	want := []mapping{
 		{0x00400000, 0x00403000, 12 << 10},
 		{0x00403000, 0x00aad000, 6824 << 10},
-		{0x7f9ed5f6c000, 0x7f9ed60c2000, 976 << 10},
-		{0x7f9ed6138000, 0x7f9ed61ac000, 224 << 10},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d mappings %x, want %d %x", len(got), got, len(want), want)
@@ -77,7 +80,7 @@ func TestReleasableUnreadable(t *testing.T) {
 Rss:                6824 kB
 Anonymous:             ? kB
 `
-	if got := releasable([]byte(smaps)); len(got) != 0 {
+	if got := releasable([]byte(smaps), fileID{"fe:00", "10029236"}); len(got) != 0 {
 		t.Fatalf("got %x, want nothing", got)
 	}
 }
