@@ -106,7 +106,7 @@ func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions
 	go func() { defer wg.Done(); app.outbox.Run(ctx) }()
 	go func() { defer wg.Done(); app.rem.Run(ctx) }()
 	go func() { defer wg.Done(); runCheckpoints(ctx, app.st.db, log) }()
-	go func() { defer wg.Done(); trimMemory(ctx, app.st.db) }()
+	go func() { defer wg.Done(); trimMemory(ctx, app.st.db, log) }()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.serve() }()

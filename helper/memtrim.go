@@ -2,25 +2,35 @@ package main
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"strings"
 	"time"
 
+	"keyrelay/internal/osmem"
 	"keyrelay/internal/sqlite"
 )
 
 // A tray helper spends nearly all its life idle, but a CSV export or a burst
 // of captures grows the Go heap and SQLite's caches for a moment, and
 // neither gives pages back to the OS soon by itself. trimMemory does, once,
-// when a busy period ends, so idle RSS returns near a fresh start's.
+// when a busy period ends, so idle RSS returns near a fresh start's; and once
+// right after start. Besides the Go heap and SQLite's caches it unmaps the
+// binary's code pages (osmem.ReleaseFilePages): they stay in the OS page
+// cache, so this lowers RSS without freeing machine memory, and the code
+// that runs next maps its pages back (BENCHMARKS.md, Memory, says how much).
 const (
 	trimEvery = 5 * time.Second
 	// busyAlloc is how much the Go heap must allocate in one tick to count
 	// as work; the outbox's idle polls allocate a few KiB.
 	busyAlloc = 1 << 20
+	// settleAfterStart is when the trim after start runs.
+	settleAfterStart = time.Second
 )
 
-func trimMemory(ctx context.Context, db *sqlite.DB) {
+func trimMemory(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 	t := time.NewTicker(trimEvery)
 	defer t.Stop()
 	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
@@ -31,22 +41,102 @@ func trimMemory(ctx context.Context, db *sqlite.DB) {
 		}
 		return sample[0].Value.Uint64()
 	}
-	last, busy := allocs(), false
+	trim := func() {
+		before := rssFigures()
+		debug.FreeOSMemory()
+		_ = db.ReleaseMemory(ctx) // best effort: nothing is lost if it fails
+		r, err := osmem.ReleaseFilePages()
+		if err != nil {
+			log.Debug("releasing file pages", "err", err)
+		}
+		log.Debug("idle: memory returned to the OS", append(memoryFigures(),
+			"file_mappings", r.Mappings, "file_pages_released", r.Bytes, "before", before, "after", rssFigures())...)
+	}
+	// Start-up work (migrations, templates, the first reads, mapping the
+	// binary) is over a moment after the helper serves: its garbage goes
+	// then, not at the first GC, whenever that comes.
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(settleAfterStart):
+	}
+	trim()
+	it := &idleTrim{last: allocs()}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		now := allocs()
-		switch {
-		case now-last > busyAlloc:
-			busy = true
-		case busy:
-			busy = false
-			debug.FreeOSMemory()
-			_ = db.ReleaseMemory(ctx) // best effort: nothing is lost if it fails
+		if it.tick(allocs()) {
+			trim()
 		}
-		last = now
 	}
+}
+
+// idleTrim tells, one tick at a time, when a busy period has just ended.
+type idleTrim struct {
+	last uint64 // heap allocations counted at the previous tick
+	busy bool
+}
+
+// tick takes the heap's cumulative allocations now and reports whether to
+// trim: on the first tick that allocated less than busyAlloc after ticks that
+// allocated more. Never twice in a row: an idle helper
+// trims once, not every tick.
+func (it *idleTrim) tick(allocs uint64) bool {
+	busyNow := allocs-it.last > busyAlloc
+	it.last = allocs
+	switch {
+	case busyNow:
+		it.busy = true
+		return false
+	case it.busy:
+		it.busy = false
+		return true
+	}
+	return false
+}
+
+// memoryFigures are the Go runtime's and SQLite's own accounts of their
+// memory, for the debug log line of each trim (BENCHMARKS.md, Memory).
+func memoryFigures() []any {
+	names := []string{
+		"/memory/classes/heap/objects:bytes",
+		"/memory/classes/heap/unused:bytes",
+		"/memory/classes/heap/free:bytes",
+		"/memory/classes/heap/stacks:bytes",
+		"/memory/classes/os-stacks:bytes",
+		"/memory/classes/metadata/other:bytes",
+		"/memory/classes/total:bytes",
+	}
+	samples := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		samples[i].Name = n
+	}
+	metrics.Read(samples)
+	var out []any
+	for _, s := range samples {
+		if s.Value.Kind() == metrics.KindUint64 {
+			out = append(out, "go"+strings.ReplaceAll(strings.TrimSuffix(s.Name, ":bytes"), "/memory/classes", ""), s.Value.Uint64())
+		}
+	}
+	used, high := sqlite.MemoryUsed()
+	return append(out, "sqlite_used", used, "sqlite_highwater", high)
+}
+
+// rssFigures is the RssAnon and RssFile lines of /proc/self/status (Linux;
+// "" elsewhere).
+func rssFigures() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "RssAnon:") || strings.HasPrefix(l, "RssFile:") {
+			out = append(out, strings.Join(strings.Fields(l), " "))
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -90,7 +90,7 @@ func helperEnv(dataDir string) []string {
 // time that took.
 func startProc(cfg *config, dataDir string) (*proc, time.Duration, error) {
 	p := &proc{cfg: cfg, dataDir: dataDir, addr: freeAddr(), out: &syncBuffer{}}
-	p.cmd = exec.Command(cfg.bin, "run", "--no-tray", "--addr", p.addr, "--data-dir", dataDir, "--log-level", "warn")
+	p.cmd = exec.Command(cfg.bin, "run", "--no-tray", "--addr", p.addr, "--data-dir", dataDir, "--log-level", cfg.helperLog)
 	p.cmd.Env = helperEnv(dataDir)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	start := time.Now()
@@ -257,7 +257,51 @@ func (p *proc) memLine() string {
 			parts = append(parts, strings.Join(strings.Fields(line), " "))
 		}
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, ", ") + "; " + p.smapsSplit()
+}
+
+// smapsSplit sums the resident KiB of /proc/PID/smaps by kind of mapping:
+// the helper binary's own file pages, other files (libc, the -shm file),
+// the C heap (brk), and the other anonymous mappings (the Go heap, thread
+// stacks, mmap'd malloc chunks).
+func (p *proc) smapsSplit() string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", p.cmd.Process.Pid))
+	if err != nil {
+		return ""
+	}
+	var bin, files, brk, anon int64
+	kind := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			switch {
+			case len(f) >= 6 && f[5] == p.cfg.bin:
+				kind = "bin"
+			case len(f) >= 6 && f[5] == "[heap]":
+				kind = "brk"
+			case len(f) >= 6 && strings.HasPrefix(f[5], "/"):
+				kind = "file"
+			default:
+				kind = "anon"
+			}
+			continue
+		}
+		if len(f) < 2 || f[0] != "Rss:" {
+			continue
+		}
+		v, _ := strconv.ParseInt(f[1], 10, 64)
+		switch kind {
+		case "bin":
+			bin += v
+		case "file":
+			files += v
+		case "brk":
+			brk += v
+		case "anon":
+			anon += v
+		}
+	}
+	return fmt.Sprintf("resident KiB: binary %d, other files %d, C heap (brk) %d, other anonymous (Go heap, stacks, mmap) %d", bin, files, brk, anon)
 }
 
 // rss returns VmRSS and VmHWM in KiB.

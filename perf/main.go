@@ -32,6 +32,7 @@ func main() {
 	flag.IntVar(&cfg.captures, "captures", 400, "captures sent one at a time for latency and CPU")
 	flag.IntVar(&cfg.burst, "burst", 1_000, "captures in the WAL burst")
 	flag.IntVar(&cfg.pages, "pages", 30, "requests per history page kind")
+	flag.StringVar(&cfg.helperLog, "helper-log-level", "warn", "the helpers' --log-level; at debug the 100k helper's memory trims are printed")
 	keep := flag.String("keep", "", "work in this dir and keep it; seeded data dirs found there are reused")
 	flag.Parse()
 
@@ -71,7 +72,7 @@ func main() {
 type config struct {
 	rows, smallRows, captures, burst, pages int
 
-	work, bin, self string
+	work, bin, self, helperLog string
 }
 
 func fail(err error) {

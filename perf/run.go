@@ -213,6 +213,11 @@ func run(cfg *config, r *report) error {
 	time.Sleep(10 * time.Second)
 	afterRSS, hwm := p.rss()
 	r.raw("after: %s", p.memLine())
+	for _, l := range strings.Split(p.out.String(), "\n") {
+		if strings.Contains(l, "idle: memory returned") {
+			r.raw("helper log: %s", l)
+		}
+	}
 
 	r.raw("RSS fresh %d KiB; after the burst, history and CSV, 10 s idle: %d KiB (peak %d KiB)", freshRSS, afterRSS, hwm)
 

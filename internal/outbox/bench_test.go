@@ -4,8 +4,10 @@ package outbox_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,8 @@ import (
 // fake GoQ on loopback) as fast as the store takes them, with the worker
 // running, and measures until every one is delivered and verified. Apps are
 // distinct so none is superseded: every capture is one real post.
+var burstTimeout = flag.Duration("burst-timeout", 5*time.Minute, "how long BenchmarkBurst waits for every delivery")
+
 func BenchmarkBurst(b *testing.B) {
 	const shops, perShop = 20, 50
 	for _, conc := range []int{4, 16} {
@@ -51,18 +55,27 @@ func burst(b *testing.B, shops, perShop, conc int) time.Duration {
 	b.StartTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
+	errs := make(chan error, 4)
 	for g := range 4 {
 		wg.Go(func() {
 			for j := g; j < shops*perShop; j += 4 {
-				e.capture(ss[j%shops], fmt.Sprintf("GoQ System アプリ%d", j/shops))
+				if _, _, err := e.tryCapture(ss[j%shops], fmt.Sprintf("GoQ System アプリ%d", j/shops)); err != nil {
+					// A capture missing would look like a delivery lost.
+					errs <- fmt.Errorf("capture %d: %w", j, err)
+					return
+				}
 				w.Wake()
 			}
 		})
 	}
 	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
 	b.Logf("captures committed after %v", time.Since(start))
 	n := shops * perShop
-	timeout := time.After(5 * time.Minute)
+	timeout := time.After(*burstTimeout)
 	for delivered := 0; delivered < n; {
 		select {
 		case ev := <-e.events.final:
@@ -71,7 +84,7 @@ func burst(b *testing.B, shops, perShop, conc int) time.Duration {
 			}
 			delivered++
 		case <-timeout:
-			b.Fatalf("%d of %d delivered after 5 minutes", delivered, n)
+			b.Fatalf("%d of %d delivered after %v; %s", delivered, n, *burstTimeout, e.outboxSummary())
 		}
 	}
 	elapsed := time.Since(start)
@@ -93,6 +106,30 @@ func burst(b *testing.B, shops, perShop, conc int) time.Duration {
 	}
 	b.ReportMetric(float64(posts-n), "duplicates")
 	return elapsed
+}
+
+// outboxSummary counts the deliveries by status and lists the unfinished
+// ones, so a stuck burst says where it stuck.
+func (e *env) outboxSummary() string {
+	ds, err := e.deliveries.FindDeliveries(context.Background(), keyrelay.DeliveryFilter{Limit: 1000})
+	if err != nil {
+		return err.Error()
+	}
+	byStatus := map[string]int{}
+	var open []string
+	for _, d := range ds {
+		byStatus[d.Status]++
+		if !keyrelay.DeliveryFinal(d.Status) {
+			open = append(open, fmt.Sprintf("%d:%s attempts=%d next=%s lease=%s err=%q",
+				d.ID, d.Status, d.Attempts, d.NextAttemptAt.Format(time.RFC3339Nano), d.LeaseUntil.Format(time.RFC3339Nano), d.LastErrorEn))
+		}
+	}
+	return fmt.Sprintf("%d deliveries %v; unfinished: %v; log tail:\n%s", len(ds), byStatus, open, tail(e.logs.String(), 40))
+}
+
+func tail(s string, lines int) string {
+	ls := strings.Split(s, "\n")
+	return strings.Join(ls[max(0, len(ls)-lines):], "\n")
 }
 
 // BenchmarkCaptureToVerified is the latency from a committed capture (the

@@ -125,7 +125,7 @@ func TestBrowserModeOutbox(t *testing.T) {
 // captureFrom is capture, sent by the pairing clientID.
 func (e *env) captureFrom(s *shop, app, clientID string) (*keyrelay.Capture, string) {
 	e.t.Helper()
-	key := "SL" + s.ref.ID + "_" + randomAlnum(16)
+	key := e.key(s)
 	e.remember(key)
 	c, _, err := e.captures.CreateCapture(context.Background(), &keyrelay.Capture{
 		UUID: newUUID(), Shop: s.ref, AppName: app, Developer: "株式会社GoQ System",

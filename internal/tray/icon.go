@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"sync"
 )
 
 // Status is the tray icon's state.
@@ -27,7 +28,7 @@ func (s Status) String() string {
 	return "ok"
 }
 
-// Icons are drawn at start rather than shipped as files: keyrelay's own key
+// Icons are drawn rather than shipped as files: keyrelay's own key
 // (the extension's icon) in white on a rounded square whose colour is the
 // status, with a light rim: the square stands out on a light panel, the rim
 // on a dark one. Supersampled, so 16 and 22 px panels get clean edges.
@@ -37,14 +38,20 @@ var statusFill = map[Status]color.RGBA{
 	StatusProblem:   {0xc0, 0x1f, 0x1f, 0xff},
 }
 
-var icons = map[Status][]byte{
-	StatusOK:        encode(IconImage(StatusOK, iconSize)),
-	StatusAttention: encode(IconImage(StatusAttention, iconSize)),
-	StatusProblem:   encode(IconImage(StatusProblem, iconSize)),
-}
+// icons are drawn on first use, not at package init: the PNG encoder
+// allocates about 2.5 MB for the three, which grew the Go heap of every
+// start, headless runs (--no-tray) included, and stayed resident until the
+// scavenger got to it (BENCHMARKS.md, Memory).
+var icons = sync.OnceValue(func() map[Status][]byte {
+	return map[Status][]byte{
+		StatusOK:        encode(IconImage(StatusOK, iconSize)),
+		StatusAttention: encode(IconImage(StatusAttention, iconSize)),
+		StatusProblem:   encode(IconImage(StatusProblem, iconSize)),
+	}
+})
 
 // Icon returns the PNG for s.
-func Icon(s Status) []byte { return icons[s] }
+func Icon(s Status) []byte { return icons()[s] }
 
 const iconSize = 32
 
