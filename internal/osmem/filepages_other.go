@@ -4,3 +4,10 @@ package osmem
 
 // ReleaseFilePages does nothing outside Linux (see filepages_linux.go).
 func ReleaseFilePages() (Released, error) { return Released{}, nil }
+
+// ShedThreads does nothing outside Linux (see threads_linux.go): glibc's
+// per-thread caches are what it is for.
+func ShedThreads(n int) int { return 0 }
+
+// Threads is 0 outside Linux.
+func Threads() int { return 0 }
