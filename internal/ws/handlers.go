@@ -96,7 +96,8 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 	if last4 == "" {
 		last4 = keyrelay.KeyLast4(key)
 	}
-	c.touchShop(stored.Shop.Key())
+	// The capture's own transaction recorded that this browser works on the
+	// shop (capture_clients): no second write before the ack.
 	c.send(&protocol.CaptureAck{Header: protocol.Header{Ref: ref}, CaptureID: stored.UUID, StoredID: stored.ID, Duplicate: !created, KeyLast4: last4})
 	c.sendDeliveries(stored)
 	s.log.Info("capture stored", "stored_id", stored.ID, "capture_id", stored.UUID, "duplicate", !created,
