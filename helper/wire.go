@@ -243,3 +243,10 @@ func runCheckpoints(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 	defer t.Stop()
 	db.RunCheckpoints(ctx, t.C, func(err error) { log.Warn("wal checkpoint", "err", err) })
 }
+
+// runIndexer feeds the history's text index after captures commit (and, at
+// start, indexes what a crash left unindexed); searches meanwhile scan the
+// unindexed tail, so none misses a capture.
+func runIndexer(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	db.RunIndexer(ctx, func(err error) { log.Warn("text index", "err", err) })
+}

@@ -60,6 +60,8 @@ type DB struct {
 
 	ckptDSN string // a connection of its own for checkpoints (wal.go)
 	ckpt    checkpointState
+
+	index textIndexState // the text index's indexer (textindex.go)
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -91,6 +93,7 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		Now:          time.Now,
 		Destinations: []string{"goq"},
 	}
+	db.index.wake = make(chan struct{}, 1)
 
 	dsn := func(cacheKiB int) string {
 		return "file:" + (&url.URL{Path: path}).EscapedPath() +
