@@ -179,12 +179,36 @@ func (s *DeliveryService) FindAttempts(ctx context.Context, deliveryID int64) ([
 	return as, nil
 }
 
+// anyClaimable reports whether a delivery is due or its lease has run out:
+// the rows ClaimDue's write transaction would supersede or claim.
+func (s *DeliveryService) anyClaimable(ctx context.Context, now time.Time) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	nowS := formatTime(now)
+	var due bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries
+		WHERE (status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?))`,
+		keyrelay.DeliveryPending, nowS, keyrelay.DeliveryInProgress, nowS).Scan(&due); err != nil {
+		return false, fmt.Errorf("sqlite: claim due: %w", err)
+	}
+	return due, nil
+}
+
 func (s *DeliveryService) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*keyrelay.Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	if lease <= 0 {
 		return nil, fmt.Errorf("sqlite: claim due: lease %s is not positive", lease)
+	}
+	// Most wakes find nothing to claim (a capture waiting for a GoQ login,
+	// a poll). A look on a reader says so without taking the write
+	// connection, which the next capture would otherwise queue behind.
+	if due, err := s.anyClaimable(ctx, now); err != nil || !due {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
