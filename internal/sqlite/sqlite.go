@@ -121,11 +121,12 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		db.db.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	// Readers come and go with page views; an idle helper keeps one (and its
-	// page cache), not four. (No idle timeout: its cleaner goroutine would
-	// come and go with page views too.)
+	// Readers come and go with page views; a helper keeps readerIdleConns
+	// (and their page caches), not four, and none once idle
+	// (ReleaseMemory). (No idle timeout: its cleaner goroutine would come
+	// and go with page views too.)
 	db.ro.SetMaxOpenConns(4)
-	db.ro.SetMaxIdleConns(1)
+	db.ro.SetMaxIdleConns(readerIdleConns)
 	db.ckptDSN = "file:" + (&url.URL{Path: path}).EscapedPath() + "?_cache_size=-64"
 	if err := db.chmodSidecars(); err != nil {
 		db.Close()

@@ -37,6 +37,13 @@ const (
 	// per capture that grew with the history. ReleaseMemory empties it
 	// when the helper goes idle.
 	writerCacheKiB = 4096
+	// readerIdleConns is how many read connections stay open between
+	// reads. Each capture reads beside another (its pairing check next to
+	// the previous ack's delivery look-up, the outbox's claim check): with
+	// one, a second reader was opened and closed (its schema parsed again)
+	// for nearly every capture (perf: p50 1.0 → 0.8 ms, CPU per capture
+	// 1.35 → 1.0 ms).
+	readerIdleConns = 2
 	// stmtCacheSize keeps each connection's prepared statements: compiling
 	// the capture's INSERT (with its triggers) cost as much as running it.
 	stmtCacheSize = 64
@@ -180,7 +187,7 @@ func (db *DB) ReleaseMemory(ctx context.Context) error {
 		return fmt.Errorf("sqlite: shrink memory: %w", err)
 	}
 	db.ro.SetMaxIdleConns(0)
-	db.ro.SetMaxIdleConns(1)
+	db.ro.SetMaxIdleConns(readerIdleConns)
 	trimCHeap()
 	return nil
 }
