@@ -45,6 +45,11 @@ func (s *CaptureService) CreateCapture(ctx context.Context, c *keyrelay.Capture)
 	}
 	defer tx.Rollback()
 
+	if c.PairedOnly {
+		if err := requireApprovedPairing(ctx, tx, c.ClientID); err != nil {
+			return nil, false, err
+		}
+	}
 	stored, err := findCaptureByUUID(ctx, tx, c.UUID)
 	if err == nil {
 		if stored.KeyFingerprint != s.db.sealer.Fingerprint(c.Key) {
@@ -65,6 +70,21 @@ func (s *CaptureService) CreateCapture(ctx context.Context, c *keyrelay.Capture)
 	}
 	s.db.capturesCommitted(1)
 	return created, true, nil
+}
+
+// requireApprovedPairing fails with EUNAUTHORIZED unless clientID's pairing
+// is approved (keyrelay.Capture.PairedOnly).
+func requireApprovedPairing(ctx context.Context, tx *Tx, clientID string) error {
+	var ok bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pairings WHERE client_id = ? AND status = ?)`,
+		clientID, keyrelay.PairingApproved).Scan(&ok); err != nil {
+		return fmt.Errorf("sqlite: pairing of capture: %w", err)
+	}
+	if !ok {
+		return keyrelay.Errorf(keyrelay.EUNAUTHORIZED, "このペアリングは取り消されました。もう一度ペアリングしてください。",
+			"This pairing was revoked. Pair again.")
+	}
+	return nil
 }
 
 // validateCapture checks c and normalises its UUID to lower case (a resend

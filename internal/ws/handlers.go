@@ -80,15 +80,18 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 		c.refuse(e, keyrelay.AuditMessageRefused)
 		return
 	}
-	// A pairing revoked while this connection was open must stop it here.
-	if !c.stillApproved(ref) {
-		return
-	}
 	ctx, cancel := c.ctx()
 	defer cancel()
 	key := m.Capture.Key
-	stored, created, err := s.Captures.CreateCapture(ctx, m.Capture.Domain(c.clientID, s.now()))
-	if err != nil {
+	// A pairing revoked while this connection was open must stop it here:
+	// the store checks it inside the capture's own transaction.
+	d := m.Capture.Domain(c.clientID, s.now())
+	d.PairedOnly = true
+	stored, created, err := s.Captures.CreateCapture(ctx, d)
+	if keyrelay.ErrorCode(err) == keyrelay.EUNAUTHORIZED {
+		c.pairingRevoked(ref)
+		return
+	} else if err != nil {
 		c.storeFailed(ref, "store capture", protocol.CodeInvalidCapture, err, key)
 		return
 	}
@@ -104,26 +107,13 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 		"shop", stored.Shop.Key(), "app", stored.AppName, "client_id", c.clientID)
 }
 
-// stillApproved refuses (and closes) when the connection's pairing is no
+// pairingRevoked refuses (and closes): the connection's pairing is no
 // longer approved.
-func (c *conn) stillApproved(ref string) bool {
-	ctx, cancel := c.ctx()
-	defer cancel()
-	ps, err := c.s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{ClientID: c.clientID})
-	if err != nil {
-		c.storeFailed(ref, "find pairing", protocol.CodeInternal, err, "")
-		return false
-	}
-	for _, p := range ps {
-		if p.Status == keyrelay.PairingApproved {
-			return true
-		}
-	}
+func (c *conn) pairingRevoked(ref string) {
 	c.refuse(protocol.NewError(protocol.CodeUnknownClient, ref,
 		"このペアリングは取り消されました。もう一度ペアリングしてください。",
 		"This pairing was revoked. Pair again."), keyrelay.AuditAuthFailed)
 	c.closeWith(1008, "pairing revoked")
-	return false
 }
 
 // appList stores an アプリ一覧 visit row by row: a bad row is dropped or
