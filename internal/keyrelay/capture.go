@@ -65,6 +65,10 @@ type Capture struct {
 	// the CLI) stops the very next capture, with no separate read before
 	// it. The WebSocket sets it; it is not stored.
 	PairedOnly bool `json:"-"`
+	// Deliveries are set by CreateCapture on a capture it created: the
+	// outbox rows its transaction wrote, as written (the WebSocket tells the
+	// browser about one waiting for a login without reading them back).
+	Deliveries []*Delivery `json:"-"`
 }
 
 // CaptureFilter selects captures, newest first, by keyset pagination so a page

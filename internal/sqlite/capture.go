@@ -157,9 +157,11 @@ func createCapture(ctx context.Context, tx *Tx, in *keyrelay.Capture) (*keyrelay
 		if !keyrelay.DeliversTo(dest, &c) {
 			continue
 		}
-		if err := createDelivery(ctx, tx, &c, shop.Key, dest); err != nil {
+		d, err := createDelivery(ctx, tx, &c, shop.Key, dest)
+		if err != nil {
 			return nil, err
 		}
+		c.Deliveries = append(c.Deliveries, d)
 	}
 	return &c, nil
 }

@@ -102,7 +102,7 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 	// The capture's own transaction recorded that this browser works on the
 	// shop (capture_clients): no second write before the ack.
 	c.send(&protocol.CaptureAck{Header: protocol.Header{Ref: ref}, CaptureID: stored.UUID, StoredID: stored.ID, Duplicate: !created, KeyLast4: last4})
-	c.sendDeliveries(stored)
+	c.sendDeliveries(stored, created)
 	s.log.Info("capture stored", "stored_id", stored.ID, "capture_id", stored.UUID, "duplicate", !created,
 		"shop", stored.Shop.Key(), "app", stored.AppName, "client_id", c.clientID)
 }
@@ -179,17 +179,21 @@ func (c *conn) status(m *protocol.StatusRequest) {
 }
 
 // sendDeliveries tells the browser right after the ack that its capture
-// waits for a GoQ login: nothing else would (no attempt is made).
-func (c *conn) sendDeliveries(stored *keyrelay.Capture) {
+// waits for a GoQ login: nothing else would (no attempt is made). A capture
+// just created carries the rows its transaction wrote; a resend's are read.
+func (c *conn) sendDeliveries(stored *keyrelay.Capture, created bool) {
 	if c.s.Deliveries == nil {
 		return
 	}
-	ctx, cancel := c.ctx()
-	defer cancel()
-	ds, err := c.s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: stored.ID})
-	if err != nil {
-		c.s.log.Error("deliveries of a new capture", "capture_id", stored.UUID, "err", err)
-		return
+	ds := stored.Deliveries
+	if !created {
+		ctx, cancel := c.ctx()
+		defer cancel()
+		var err error
+		if ds, err = c.s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: stored.ID}); err != nil {
+			c.s.log.Error("deliveries of a new capture", "capture_id", stored.UUID, "err", err)
+			return
+		}
 	}
 	for _, d := range ds {
 		// Only this one: every other status is followed by the outbox's own
