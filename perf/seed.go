@@ -191,6 +191,10 @@ func bulkCopy(ctx context.Context, path string, n int) error {
 		SELECT id, search FROM captures WHERE id > (SELECT indexed_to FROM capture_search_watermark) ORDER BY id`); err != nil {
 		return fmt.Errorf("bulk text index: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO capture_search_text (id, shop_id, search)
+		SELECT id, shop_id, search FROM captures WHERE id > (SELECT indexed_to FROM capture_search_watermark)`); err != nil {
+		return fmt.Errorf("bulk search text: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE capture_search_watermark SET indexed_to = (SELECT MAX(id) FROM captures)`); err != nil {
 		return fmt.Errorf("bulk text index: %w", err)
 	}

@@ -275,7 +275,7 @@ func findCaptures(ctx context.Context, tx *Tx, f keyrelay.CaptureFilter) ([]*key
 }
 
 // trigramLen is the shortest text the trigram index can look up; shorter
-// filters fall back to scanning the narrow captures_search index.
+// filters fall back to scanning the narrow capture_search_text.
 const trigramLen = 3
 
 // findCapturesIndexed looks q up in the trigram index (migration 0031) for
@@ -372,12 +372,20 @@ func queryIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, 
 	return ids, nil
 }
 
-// findCapturesByText scans the narrow covering index captures_search once
-// for every matching id (a LIKE '%q%' can seek nothing, so the count needs
-// the whole scan anyway), then reads only the page's rows: walking the wide
-// rows newest-first costs several times more when matches are rare.
+// findCapturesByText scans the narrow capture_search_text (the captures up
+// to the text index's watermark) and the captures above it once for every
+// matching id (a LIKE '%q%' can seek nothing, so the count needs the whole
+// scan anyway), then reads only the page's rows: walking the wide rows
+// newest-first costs several times more when matches are rare.
 func findCapturesByText(ctx context.Context, tx *Tx, where []string, args []any, beforeID int64, limit int) ([]*keyrelay.Capture, int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM captures INDEXED BY captures_search WHERE `+strings.Join(where, " AND "), args...)
+	var mark int64
+	if err := tx.QueryRowContext(ctx, `SELECT indexed_to FROM capture_search_watermark`).Scan(&mark); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: text index watermark: %w", err)
+	}
+	cond := strings.Join(where, " AND ")
+	both := append(append(append(slices.Clone(args), mark), args...), mark)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM capture_search_text WHERE `+cond+` AND id <= ?
+		UNION ALL SELECT id FROM captures WHERE `+cond+` AND id > ?`, both...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
 	}

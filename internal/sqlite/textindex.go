@@ -7,15 +7,16 @@ import (
 	"time"
 )
 
-// The history's text index (captures_fts, migrations 0031 and 0033) is fed
+// The history's text index (captures_fts, migrations 0031 and 0033) and the
+// short filters' narrow copy of the text (capture_search_text, 0034) are fed
 // after the captures' commits, in batches, instead of inside each capture's
 // durable transaction: an FTS5 insert per capture wrote a segment (about
 // half the pages of the commit) and ran segment merges whose cost grew with
 // the history (docs: BENCHMARKS.md).
 //
 // capture_search_watermark.indexed_to is durable and moves in the same
-// transaction as the rows it covers, so captures_fts holds exactly the
-// captures with id <= indexed_to. A search reads the index below the
+// transaction as the rows it covers, so captures_fts and capture_search_text
+// hold exactly the captures with id <= indexed_to. A search reads the index below the
 // watermark and scans the captures above it (findCapturesIndexed): a
 // committed capture is found before it is indexed, and after a crash between
 // the commit and the indexing. RunIndexer indexes that tail at start.
@@ -47,7 +48,7 @@ func (db *DB) capturesCommitted(n int64) {
 }
 
 // IndexCaptures adds up to max captures above the watermark to the text
-// index, in one write transaction that also moves the watermark, and
+// index and the search text, in one write transaction that also moves the watermark, and
 // reports how many it added.
 func (db *DB) IndexCaptures(ctx context.Context, max int) (int, error) {
 	tx, err := db.BeginTx(ctx, nil)
@@ -71,6 +72,10 @@ func (db *DB) IndexCaptures(ctx context.Context, max int) (int, error) {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO captures_fts (rowid, search) SELECT id, search FROM captures WHERE id > ? AND id <= ? ORDER BY id`,
 		from, to); err != nil {
 		return 0, fmt.Errorf("sqlite: text index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO capture_search_text (id, shop_id, search) SELECT id, shop_id, search FROM captures WHERE id > ? AND id <= ?`,
+		from, to); err != nil {
+		return 0, fmt.Errorf("sqlite: search text: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE capture_search_watermark SET indexed_to = ?`, to); err != nil {
 		return 0, fmt.Errorf("sqlite: text index watermark: %w", err)

@@ -57,6 +57,11 @@ func TestTextSearchAcrossTheWatermark(t *testing.T) {
 		{Query: "0000000000000017"}, // none: key digits are not searchable
 		{Query: "0017"},             // the last 4
 		{Query: "存在しない"},
+		// Too short for the trigram index: the narrow text and the tail.
+		{Query: "17"},
+		{Query: "アプ", Limit: 9, BeforeID: cs[30].ID},
+		{Query: "ア", ShopID: &shop, Limit: 3},
+		{Query: "%"},
 	}
 	check := func(stage string) {
 		t.Helper()
