@@ -38,11 +38,10 @@ const (
 	// when the helper goes idle.
 	writerCacheKiB = 4096
 	// readerIdleConns is how many read connections stay open between
-	// reads. Each capture reads beside another (its pairing check next to
-	// the previous ack's delivery look-up, the outbox's claim check): with
-	// one, a second reader was opened and closed (its schema parsed again)
-	// for nearly every capture (perf: p50 1.0 → 0.8 ms, CPU per capture
-	// 1.35 → 1.0 ms).
+	// reads. A capture's reads run beside others (the outbox's claim check,
+	// the previous capture's): with one, most likely a second reader was
+	// opened and closed (its schema parsed again) for nearly every capture
+	// (perf: p50 1.0 → 0.8 ms, CPU per capture 1.35 → 1.0 ms).
 	readerIdleConns = 2
 	// stmtCacheSize keeps each connection's prepared statements: compiling
 	// the capture's INSERT (with its triggers) cost as much as running it.
