@@ -158,8 +158,9 @@ func TestIndexerIndexesNewCaptures(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go e.db.RunIndexer(runCtx, func(err error) { t.Error(err) })
+	done := make(chan struct{})
+	go func() { defer close(done); e.db.RunIndexer(runCtx, func(err error) { t.Error(err) }) }()
+	defer func() { stop(); <-done }()
 	c := mustCreate(t, e, newCapture("700009", "在庫アプリ", testKey))
 	deadline := time.Now().Add(10 * time.Second)
 	for must(sqlite.IndexedTo(e.db)) != c.ID {
