@@ -102,11 +102,12 @@ func runHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptions
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
 	go func() { defer wg.Done(); app.outbox.Run(ctx) }()
 	go func() { defer wg.Done(); app.rem.Run(ctx) }()
 	go func() { defer wg.Done(); runCheckpoints(ctx, app.st.db, log) }()
 	go func() { defer wg.Done(); trimMemory(ctx, app.st.db, log) }()
+	go func() { defer wg.Done(); runIndexer(ctx, app.st.db, log) }()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.serve() }()

@@ -108,7 +108,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 	sink := &eventSink{ws: app.ws, rem: app.rem, tray: app.trayEvents}
 	app.outbox.Events = sink
 	app.rem.Events = sink
-	app.ws.Captures = wakingCaptures{CaptureService: st.captures, wake: func() { app.outbox.Wake(); app.rem.Wake() }}
+	app.ws.Captures = wakingCaptures{CaptureService: st.captures, wakeOutbox: app.outbox.Wake, wakeReminder: app.rem.Wake}
 	app.ws.AppStatus = wakingAppStatus{AppStatusService: st.appStatus, wake: app.rem.Wake}
 	app.ws.Alerts = alerts
 	app.ws.PairingShops = st.pairShops
@@ -196,16 +196,24 @@ func mintLoginURL(ctx context.Context, sessions keyrelay.SessionService, addr, n
 }
 
 // wakingCaptures nudges the outbox and reminders after a new capture is
-// committed, so delivery starts at once instead of at the next poll.
+// committed, so delivery starts at once instead of at the next poll. The
+// outbox only when the capture has a delivery it can attempt: one waiting
+// for a GoQ login is woken when the login is set (WakeWaitingLogin).
 type wakingCaptures struct {
 	keyrelay.CaptureService
-	wake func()
+	wakeOutbox, wakeReminder func()
 }
 
 func (w wakingCaptures) CreateCapture(ctx context.Context, c *keyrelay.Capture) (*keyrelay.Capture, bool, error) {
 	stored, created, err := w.CaptureService.CreateCapture(ctx, c)
 	if err == nil && created {
-		w.wake()
+		for _, d := range stored.Deliveries {
+			if d.Status == keyrelay.DeliveryPending {
+				w.wakeOutbox()
+				break
+			}
+		}
+		w.wakeReminder()
 	}
 	return stored, created, err
 }
@@ -252,4 +260,11 @@ func runCheckpoints(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
 	db.RunCheckpoints(ctx, t.C, func(err error) { log.Warn("wal checkpoint", "err", err) })
+}
+
+// runIndexer feeds the history's text index after captures commit (and, at
+// start, indexes what a crash left unindexed); searches meanwhile scan the
+// unindexed tail, so none misses a capture.
+func runIndexer(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	db.RunIndexer(ctx, func(err error) { log.Warn("text index", "err", err) })
 }

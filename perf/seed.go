@@ -67,8 +67,8 @@ func newCapture(i, j, n int) *protocol.Capture {
 // records an アプリ一覧 visit per shop (some keys expire within 14 days, one
 // app in five shows 更新あり) and stores one real capture per shop and app;
 // SQL then copies those captures (with a delivered delivery for GoQ's) up to
-// rows. The triggers keep the per-app summary, the counters and the text
-// index as CreateCapture would.
+// rows. The triggers keep the per-app summary and the counters as
+// CreateCapture would; the text index is fed as the helper's indexer would.
 func seed(ctx context.Context, cfg *config, name string, rows int) (string, error) {
 	dataDir := filepath.Join(cfg.work, name, "data")
 	if _, err := os.Stat(filepath.Join(cfg.work, name, "perf-creds.json")); err == nil {
@@ -185,6 +185,18 @@ func bulkCopy(ctx context.Context, path string, n int) error {
 		strings.Join(dcols, ", "), strings.Join(exprs, ", "))
 	if _, err := tx.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("bulk deliveries: %w", err)
+	}
+	// The text index, as the helper's indexer would (sqlite/textindex.go).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO captures_fts (rowid, search)
+		SELECT id, search FROM captures WHERE id > (SELECT indexed_to FROM capture_search_watermark) ORDER BY id`); err != nil {
+		return fmt.Errorf("bulk text index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO capture_search_text (id, shop_id, search)
+		SELECT id, shop_id, search FROM captures WHERE id > (SELECT indexed_to FROM capture_search_watermark)`); err != nil {
+		return fmt.Errorf("bulk search text: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE capture_search_watermark SET indexed_to = (SELECT MAX(id) FROM captures)`); err != nil {
+		return fmt.Errorf("bulk text index: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return err

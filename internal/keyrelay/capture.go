@@ -58,6 +58,17 @@ type Capture struct {
 	// CreateCapture seals it) and by RevealKey's callers; it is never
 	// serialised, logged or stored as is.
 	Key string `json:"-"`
+
+	// PairedOnly makes CreateCapture refuse the capture (EUNAUTHORIZED)
+	// unless ClientID's pairing is approved, checked inside the capture's
+	// own transaction: a pairing revoked by any process (the history page,
+	// the CLI) stops the very next capture, with no separate read before
+	// it. The WebSocket sets it; it is not stored.
+	PairedOnly bool `json:"-"`
+	// Deliveries are set by CreateCapture on a capture it created: the
+	// outbox rows its transaction wrote, as written (the WebSocket tells the
+	// browser about one waiting for a login without reading them back).
+	Deliveries []*Delivery `json:"-"`
 }
 
 // CaptureFilter selects captures, newest first, by keyset pagination so a page

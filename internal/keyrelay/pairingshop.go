@@ -5,8 +5,9 @@ import "context"
 // PairingShopService remembers which shops each paired browser worked on,
 // so each browser of an agency is told only about its own shops.
 type PairingShopService interface {
-	// TouchPairingShop records that clientID captured or listed shopKey
-	// (ShopRef.Key()).
+	// TouchPairingShop records that clientID listed shopKey (ShopRef.Key()).
+	// A capture records its shop in its own transaction; PairingShopKeys
+	// includes the shops clientID captured.
 	TouchPairingShop(ctx context.Context, clientID, shopKey string) error
 	// PairingShopKeys lists the shop keys clientID worked on.
 	PairingShopKeys(ctx context.Context, clientID string) (map[string]bool, error)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -209,14 +210,28 @@ func walk(dec *json.Decoder, t reflect.Type, path string) error {
 	return err
 }
 
+// fieldsByType caches jsonFields: a capture walks a dozen API objects per
+// message, and reflecting over the same types each time cost as much as the
+// walk itself.
+var fieldsByType sync.Map // reflect.Type → map[string]reflect.Type (read only)
+
 // jsonFields maps the json names of t's fields (embedded structs flattened)
-// to their types.
+// to their types. The map is shared: never modify it.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldsByType.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := reflectFields(t)
+	fieldsByType.Store(t, m)
+	return m
+}
+
+func reflectFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			for k, v := range jsonFields(f.Type) {
+			for k, v := range reflectFields(f.Type) {
 				out[k] = v
 			}
 			continue

@@ -45,6 +45,11 @@ func (s *CaptureService) CreateCapture(ctx context.Context, c *keyrelay.Capture)
 	}
 	defer tx.Rollback()
 
+	if c.PairedOnly {
+		if err := requireApprovedPairing(ctx, tx, c.ClientID); err != nil {
+			return nil, false, err
+		}
+	}
 	stored, err := findCaptureByUUID(ctx, tx, c.UUID)
 	if err == nil {
 		if stored.KeyFingerprint != s.db.sealer.Fingerprint(c.Key) {
@@ -63,7 +68,23 @@ func (s *CaptureService) CreateCapture(ctx context.Context, c *keyrelay.Capture)
 	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("sqlite: create capture: %w", err)
 	}
+	s.db.capturesCommitted(1)
 	return created, true, nil
+}
+
+// requireApprovedPairing fails with EUNAUTHORIZED unless clientID's pairing
+// is approved (keyrelay.Capture.PairedOnly).
+func requireApprovedPairing(ctx context.Context, tx *Tx, clientID string) error {
+	var ok bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pairings WHERE client_id = ? AND status = ?)`,
+		clientID, keyrelay.PairingApproved).Scan(&ok); err != nil {
+		return fmt.Errorf("sqlite: pairing of capture: %w", err)
+	}
+	if !ok {
+		return keyrelay.Errorf(keyrelay.EUNAUTHORIZED, "このペアリングは取り消されました。もう一度ペアリングしてください。",
+			"This pairing was revoked. Pair again.")
+	}
+	return nil
 }
 
 // validateCapture checks c and normalises its UUID to lower case (a resend
@@ -136,9 +157,11 @@ func createCapture(ctx context.Context, tx *Tx, in *keyrelay.Capture) (*keyrelay
 		if !keyrelay.DeliversTo(dest, &c) {
 			continue
 		}
-		if err := createDelivery(ctx, tx, &c, shop.Key, dest); err != nil {
+		d, err := createDelivery(ctx, tx, &c, shop.Key, dest)
+		if err != nil {
 			return nil, err
 		}
+		c.Deliveries = append(c.Deliveries, d)
 	}
 	return &c, nil
 }
@@ -252,49 +275,71 @@ func findCaptures(ctx context.Context, tx *Tx, f keyrelay.CaptureFilter) ([]*key
 }
 
 // trigramLen is the shortest text the trigram index can look up; shorter
-// filters fall back to scanning the narrow captures_search index.
+// filters fall back to scanning the narrow capture_search_text.
 const trigramLen = 3
 
-// findCapturesIndexed looks q up in the trigram index (migration 0031),
-// newest first, and reads only the page's rows. The count stops at
-// countLimit when it is positive: a filter matching 100k rows need not
-// count them all to say "1,000件以上".
+// findCapturesIndexed looks q up in the trigram index (migration 0031) for
+// the captures it holds (id <= the watermark, textindex.go) and scans the
+// few above it, newest first, and reads only the page's rows. The count
+// stops at countLimit when it is positive: a filter matching 100k rows need
+// not count them all to say "1,000件以上".
 func findCapturesIndexed(ctx context.Context, tx *Tx, shopID *int64, q string, beforeID int64, limit, countLimit int) ([]*keyrelay.Capture, int, error) {
+	var mark int64
+	if err := tx.QueryRowContext(ctx, `SELECT indexed_to FROM capture_search_watermark`).Scan(&mark); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: text index watermark: %w", err)
+	}
+	// The tail: search is lower-cased already, so a substring test is
+	// what the trigram index answers for the rows it holds.
+	tailWhere, tailArgs := `id > ? AND instr(search, ?) > 0`, []any{mark, q}
+	if shopID != nil {
+		tailWhere, tailArgs = tailWhere+` AND shop_id = ?`, append(tailArgs, *shopID)
+	}
+	tail, err := queryIDs(ctx, tx, `SELECT id FROM captures WHERE `+tailWhere+` ORDER BY id DESC`, tailArgs...)
+	if err != nil {
+		return nil, 0, err
+	}
+
 	// A quoted FTS5 string is matched as a substring of the text by the
 	// trigram tokenizer; a quote inside it is doubled.
-	from, args := `captures_fts`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
-	where := `captures_fts MATCH ?`
+	from, args := `captures_fts`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`, mark}
+	where := `captures_fts MATCH ? AND captures_fts.rowid <= ?`
 	if shopID != nil {
 		from += ` JOIN captures c ON c.id = captures_fts.rowid`
 		where, args = where+` AND c.shop_id = ?`, append(args, *shopID)
 	}
+	total := len(tail)
 	countLimitSQL := -1
 	if countLimit > 0 {
-		countLimitSQL = countLimit
+		countLimitSQL = max(0, countLimit-len(tail))
 	}
-	var total int
+	var indexed int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+from+` WHERE `+where+` LIMIT ?)`,
-		append(slices.Clone(args), countLimitSQL)...).Scan(&total); err != nil {
+		append(slices.Clone(args), countLimitSQL)...).Scan(&indexed); err != nil {
 		return nil, 0, fmt.Errorf("sqlite: count captures: %w", err)
 	}
-	if beforeID > 0 {
-		where, args = where+` AND captures_fts.rowid < ?`, append(args, beforeID)
+	total += indexed
+	if countLimit > 0 {
+		total = min(total, countLimit)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT captures_fts.rowid FROM `+from+` WHERE `+where+` ORDER BY captures_fts.rowid DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
-	}
+
 	var ids []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
+	for _, id := range tail {
+		if len(ids) < limit && (beforeID <= 0 || id < beforeID) {
+			ids = append(ids, id)
 		}
-		ids = append(ids, id)
 	}
-	if err := rows.Close(); err != nil {
-		return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
+	if len(ids) < limit {
+		if beforeID > 0 {
+			where, args = where+` AND captures_fts.rowid < ?`, append(args, beforeID)
+		}
+		more, err := queryIDs(ctx, tx, `SELECT captures_fts.rowid FROM `+from+` WHERE `+where+` ORDER BY captures_fts.rowid DESC LIMIT ?`,
+			append(args, limit-len(ids))...)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, id := range more {
+			ids = append(ids, id)
+		}
 	}
 	if len(ids) == 0 {
 		return nil, total, nil
@@ -306,12 +351,41 @@ func findCapturesIndexed(ctx context.Context, tx *Tx, shopID *int64, q string, b
 	return cs, total, nil
 }
 
-// findCapturesByText scans the narrow covering index captures_search once
-// for every matching id (a LIKE '%q%' can seek nothing, so the count needs
-// the whole scan anyway), then reads only the page's rows: walking the wide
-// rows newest-first costs several times more when matches are rare.
+// queryIDs returns the ids a query selects.
+func queryIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find captures: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: find captures: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: find captures: %w", err)
+	}
+	return ids, nil
+}
+
+// findCapturesByText scans the narrow capture_search_text (the captures up
+// to the text index's watermark) and the captures above it once for every
+// matching id (a LIKE '%q%' can seek nothing, so the count needs the whole
+// scan anyway), then reads only the page's rows: walking the wide rows
+// newest-first costs several times more when matches are rare.
 func findCapturesByText(ctx context.Context, tx *Tx, where []string, args []any, beforeID int64, limit int) ([]*keyrelay.Capture, int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM captures INDEXED BY captures_search WHERE `+strings.Join(where, " AND "), args...)
+	var mark int64
+	if err := tx.QueryRowContext(ctx, `SELECT indexed_to FROM capture_search_watermark`).Scan(&mark); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: text index watermark: %w", err)
+	}
+	cond := strings.Join(where, " AND ")
+	both := append(append(append(slices.Clone(args), mark), args...), mark)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM capture_search_text WHERE `+cond+` AND id <= ?
+		UNION ALL SELECT id FROM captures WHERE `+cond+` AND id > ?`, both...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: find captures: %w", err)
 	}

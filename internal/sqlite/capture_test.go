@@ -319,3 +319,60 @@ func TestFindCaptures(t *testing.T) {
 		wantCode(t, err, keyrelay.ENOTFOUND)
 	})
 }
+
+// A capture marked PairedOnly (the WebSocket's) is stored only while its
+// pairing is approved, checked in its own transaction: unknown and revoked
+// pairings are refused, a resend of a stored capture too, and nothing is
+// written for them.
+func TestCreateCapturePairedOnly(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	ps := sqlite.NewPairingService(e.db)
+	cs := sqlite.NewCaptureService(e.db)
+	p := &keyrelay.Pairing{Name: "Chrome", Origin: origin}
+	if err := ps.CreatePairing(ctx, p, "claim-token-0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	paired := func(clientID string) *keyrelay.Capture {
+		c := newCapture("123456", "App", testKey)
+		c.ClientID, c.PairedOnly = clientID, true
+		return c
+	}
+	count := func() int {
+		t.Helper()
+		_, total, err := cs.FindCaptures(ctx, keyrelay.CaptureFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return total
+	}
+
+	_, _, err := cs.CreateCapture(ctx, paired(p.ClientID))
+	wantCode(t, err, keyrelay.EUNAUTHORIZED) // pending, not approved
+	_, _, err = cs.CreateCapture(ctx, paired("c_ffffffffffffffff"))
+	wantCode(t, err, keyrelay.EUNAUTHORIZED)
+	if n := count(); n != 0 {
+		t.Fatalf("%d captures stored for unapproved pairings", n)
+	}
+
+	if _, err := ps.ApprovePairing(ctx, p.Code); err != nil {
+		t.Fatal(err)
+	}
+	stored := paired(p.ClientID)
+	if _, created, err := cs.CreateCapture(ctx, stored); err != nil || !created {
+		t.Fatalf("approved: created %v, %v", created, err)
+	}
+
+	if err := ps.RevokePairing(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = cs.CreateCapture(ctx, paired(p.ClientID))
+	wantCode(t, err, keyrelay.EUNAUTHORIZED)
+	resend := *stored
+	resend.PairedOnly = true
+	_, _, err = cs.CreateCapture(ctx, &resend)
+	wantCode(t, err, keyrelay.EUNAUTHORIZED)
+	if n := count(); n != 1 {
+		t.Fatalf("%d captures after the revocation, want the 1 stored before it", n)
+	}
+}

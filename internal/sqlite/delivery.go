@@ -26,7 +26,7 @@ var _ keyrelay.DeliveryService = (*DeliveryService)(nil)
 func NewDeliveryService(db *DB) *DeliveryService { return &DeliveryService{db: db} }
 
 // createDelivery adds the outbox row of capture c for dest.
-func createDelivery(ctx context.Context, tx *Tx, c *keyrelay.Capture, shopKey, dest string) error {
+func createDelivery(ctx context.Context, tx *Tx, c *keyrelay.Capture, shopKey, dest string) (*keyrelay.Delivery, error) {
 	now := formatTime(tx.now)
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE deliveries SET status = ?, finished_at = ?, updated_at = ?, next_attempt_at = ''
@@ -36,21 +36,30 @@ func createDelivery(ctx context.Context, tx *Tx, c *keyrelay.Capture, shopKey, d
 		// listed every capture of the app, which grows with the history.
 		keyrelay.DeliverySuperseded, now, now, c.ShopID, dest, keyrelay.DeliveryPending, keyrelay.DeliveryWaitingLogin, keyrelay.DeliveryWaitingBrowser,
 		keyrelay.DeliveryWaitingAccount, c.AppName, c.ID); err != nil {
-		return fmt.Errorf("sqlite: supersede deliveries: %w", err)
+		return nil, fmt.Errorf("sqlite: supersede deliveries: %w", err)
 	}
 
 	status, next := keyrelay.DeliveryWaitingLogin, ""
 	if ready, err := deliveryReady(ctx, tx, dest, shopKey); err != nil {
-		return err
+		return nil, err
 	} else if ready {
 		status, next = keyrelay.DeliveryPending, now
 	}
-	if _, err := tx.ExecContext(ctx, `
+	res, err := tx.ExecContext(ctx, `
 		INSERT INTO deliveries (capture_id, shop_id, destination, status, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.ShopID, dest, status, next, now, now); err != nil {
-		return fmt.Errorf("sqlite: create delivery: %w", err)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.ShopID, dest, status, next, now, now)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: create delivery: %w", err)
 	}
-	return nil
+	d := &keyrelay.Delivery{CaptureID: c.ID, CaptureUUID: c.UUID, ShopID: c.ShopID, AppName: c.AppName, Destination: dest,
+		Status: status, CreatedAt: tx.now, UpdatedAt: tx.now}
+	if next != "" {
+		d.NextAttemptAt = tx.now
+	}
+	if d.ID, err = res.LastInsertId(); err != nil {
+		return nil, fmt.Errorf("sqlite: create delivery: %w", err)
+	}
+	return d, nil
 }
 
 const deliveryColumns = `d.id, d.capture_id, c.uuid, d.shop_id, c.app_name, d.destination, d.status, d.attempts,
@@ -179,12 +188,36 @@ func (s *DeliveryService) FindAttempts(ctx context.Context, deliveryID int64) ([
 	return as, nil
 }
 
+// anyClaimable reports whether a delivery is due or its lease has run out:
+// the rows ClaimDue's write transaction would supersede or claim.
+func (s *DeliveryService) anyClaimable(ctx context.Context, now time.Time) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	nowS := formatTime(now)
+	var due bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries
+		WHERE (status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?))`,
+		keyrelay.DeliveryPending, nowS, keyrelay.DeliveryInProgress, nowS).Scan(&due); err != nil {
+		return false, fmt.Errorf("sqlite: claim due: %w", err)
+	}
+	return due, nil
+}
+
 func (s *DeliveryService) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*keyrelay.Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	if lease <= 0 {
 		return nil, fmt.Errorf("sqlite: claim due: lease %s is not positive", lease)
+	}
+	// Most wakes find nothing to claim (a capture waiting for a GoQ login,
+	// a poll). A look on a reader says so without taking the write
+	// connection, which the next capture would otherwise queue behind.
+	if due, err := s.anyClaimable(ctx, now); err != nil || !due {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

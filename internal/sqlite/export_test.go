@@ -49,7 +49,17 @@ func SeedCaptures(db *DB, n, shops int) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return db.indexAll(ctx)
+}
+
+// IndexedTo is the text index's watermark.
+func IndexedTo(db *DB) (int64, error) {
+	var n int64
+	err := db.ro.QueryRow(`SELECT indexed_to FROM capture_search_watermark`).Scan(&n)
+	return n, err
 }
 
 // ExecForTest runs one statement in a write tx.

@@ -40,9 +40,11 @@ func (s *PairingShopService) PairingShopKeys(ctx context.Context, clientID strin
 		return nil, err
 	}
 	defer tx.Rollback()
-	// Captures count too: they were made before this table existed.
+	// Captures count through capture_clients (migration 0032), which each
+	// capture's transaction keeps: one row per browser and shop, not a scan
+	// of the history.
 	rows, err := tx.QueryContext(ctx, `SELECT shop_key FROM pairing_shops WHERE client_id = ?1
-		UNION SELECT s.key FROM captures c JOIN shops s ON s.id = c.shop_id WHERE c.client_id = ?1`, clientID)
+		UNION SELECT s.key FROM capture_clients c JOIN shops s ON s.id = c.shop_id WHERE c.client_id = ?1`, clientID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pairing shops: %w", err)
 	}

@@ -60,6 +60,8 @@ type DB struct {
 
 	ckptDSN string // a connection of its own for checkpoints (wal.go)
 	ckpt    checkpointState
+
+	index textIndexState // the text index's indexer (textindex.go)
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -91,6 +93,7 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		Now:          time.Now,
 		Destinations: []string{"goq"},
 	}
+	db.index.wake = make(chan struct{}, 1)
 
 	dsn := func(cacheKiB int) string {
 		return "file:" + (&url.URL{Path: path}).EscapedPath() +
@@ -118,11 +121,12 @@ func Open(path string, sealer keyrelay.Sealer) (*DB, error) {
 		db.db.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	// Readers come and go with page views; an idle helper keeps one (and its
-	// page cache), not four. (No idle timeout: its cleaner goroutine would
-	// come and go with page views too.)
+	// Readers come and go with page views; a helper keeps readerIdleConns
+	// (and their page caches), not four, and none once idle
+	// (ReleaseMemory). (No idle timeout: its cleaner goroutine would come
+	// and go with page views too.)
 	db.ro.SetMaxOpenConns(4)
-	db.ro.SetMaxIdleConns(1)
+	db.ro.SetMaxIdleConns(readerIdleConns)
 	db.ckptDSN = "file:" + (&url.URL{Path: path}).EscapedPath() + "?_cache_size=-64"
 	if err := db.chmodSidecars(); err != nil {
 		db.Close()
@@ -188,38 +192,49 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := db.refuseNewerSchema(ctx, names); err != nil {
 		return err
 	}
+	applied := false
 	for _, name := range names {
-		if err := db.migrateFile(ctx, name); err != nil {
+		did, err := db.migrateFile(ctx, name)
+		if err != nil {
 			return err
+		}
+		applied = applied || did
+	}
+	if applied {
+		// A migration over a long history (a new index, a copy of a
+		// column) leaves a WAL of tens of MiB; folded back now, at start,
+		// it does not land on the first captures' commits.
+		if _, err := db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return fmt.Errorf("sqlite: checkpoint after migrations: %w", err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) migrateFile(ctx context.Context, name string) error {
+func (db *DB) migrateFile(ctx context.Context, name string) (bool, error) {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		return false, fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
 	defer tx.Rollback()
 
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		return false, fmt.Errorf("sqlite: migration %s: %w", name, err)
 	} else if n > 0 {
-		return nil
+		return false, nil
 	}
 	body, err := fs.ReadFile(migrationFS, name)
 	if err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		return false, fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		return false, fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, formatTime(db.Now())); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		return false, fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
-	return tx.Commit()
+	return true, tx.Commit()
 }
 
 // Tx wraps a transaction with the time it began, so every row it writes

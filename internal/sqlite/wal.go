@@ -16,8 +16,19 @@ import (
 // SQLite cut the file back to this size each time the log restarts, and the
 // checkpointer (RunCheckpoints) makes it restart soon after a burst.
 const (
-	// JournalSizeLimit is what the -wal file is truncated to on restart.
-	JournalSizeLimit = 1 << 20
+	// JournalSizeLimit is what the -wal file is truncated to on restart,
+	// and the size an idle WAL file is kept at (CheckpointAfterWrites): a
+	// commit that overwrites blocks the file already has is fsync'd in
+	// about 60 % of the time of one that grows it (measured on this
+	// machine's disk: 0.11 vs 0.19 ms for a one-row insert).
+	JournalSizeLimit = 3 << 20
+	// autoCheckpointPages is SQLite's wal_autocheckpoint: a commit that
+	// leaves more frames than this checkpoints before it returns, and so
+	// before its capture's ack. The checkpointer (below) folds the WAL back
+	// whenever captures pause, so this only fires during long bursts; at
+	// SQLite's default (1,000) about one capture in 60 paid for a
+	// checkpoint, which set the p99.
+	autoCheckpointPages = 4000
 	// readerCacheKiB bounds each reader's page cache (SQLite's default is
 	// 2 MiB per connection; the OS page cache serves the rest).
 	readerCacheKiB = 512
@@ -26,6 +37,12 @@ const (
 	// per capture that grew with the history. ReleaseMemory empties it
 	// when the helper goes idle.
 	writerCacheKiB = 4096
+	// readerIdleConns is how many read connections stay open between
+	// reads. A capture's reads run beside others (the outbox's claim check,
+	// the previous capture's): with one, most likely a second reader was
+	// opened and closed (its schema parsed again) for nearly every capture
+	// (perf: p50 1.0 → 0.8 ms, CPU per capture 1.35 → 1.0 ms).
+	readerIdleConns = 2
 	// stmtCacheSize keeps each connection's prepared statements: compiling
 	// the capture's INSERT (with its triggers) cost as much as running it.
 	stmtCacheSize = 64
@@ -44,7 +61,8 @@ func init() {
 	registerDriver.Do(func() {
 		sql.Register(driverName, &sqlite3.SQLiteDriver{
 			ConnectHook: func(c *sqlite3.SQLiteConn) error {
-				_, err := c.Exec(fmt.Sprintf(`PRAGMA journal_size_limit = %d`, JournalSizeLimit), nil)
+				_, err := c.Exec(fmt.Sprintf(`PRAGMA journal_size_limit = %d; PRAGMA wal_autocheckpoint = %d`,
+					JournalSizeLimit, autoCheckpointPages), nil)
 				return err
 			},
 		})
@@ -71,11 +89,12 @@ type checkpointState struct {
 	mu      sync.Mutex
 	size    int64
 	modTime time.Time
+	settled bool // the idle checkpoint of this size and time is done
 }
 
 // CheckpointResult says what one call did.
 type CheckpointResult struct {
-	Mode string // "", "PASSIVE" or "TRUNCATE"
+	Mode string // "", "PASSIVE", "RESTART" or "TRUNCATE"
 	Busy bool   // a reader or writer kept it from finishing
 }
 
@@ -83,8 +102,11 @@ type CheckpointResult struct {
 // file itself, so it sees every process's writes and ignores transactions
 // that wrote nothing (the outbox's polls). While the WAL keeps changing it
 // copies what it can back (PASSIVE: never blocks anyone); once a tick passes
-// with the WAL unchanged it checkpoints fully and truncates the file to zero
-// (TRUNCATE). An empty WAL costs one stat.
+// with the WAL unchanged it checkpoints fully: a file larger than
+// JournalSizeLimit (after a burst) is truncated to zero (TRUNCATE); a
+// smaller one is kept and the next commit starts again at its beginning
+// (RESTART), overwriting blocks the file has instead of growing it. An
+// empty or settled WAL costs one stat.
 func (db *DB) CheckpointAfterWrites(ctx context.Context) (CheckpointResult, error) {
 	st := &db.ckpt
 	st.mu.Lock()
@@ -95,17 +117,23 @@ func (db *DB) CheckpointAfterWrites(ctx context.Context) (CheckpointResult, erro
 		size, mod = fi.Size(), fi.ModTime()
 	}
 	var res CheckpointResult
+	changed := size != st.size || !mod.Equal(st.modTime)
 	switch {
 	case size == 0:
 		return res, nil
-	case size != st.size || !mod.Equal(st.modTime):
-		res.Mode = "PASSIVE"
-	default:
+	case changed:
+		res.Mode, st.settled = "PASSIVE", false
+	case st.settled:
+		return res, nil
+	case size > JournalSizeLimit:
 		res.Mode = "TRUNCATE"
+	default:
+		res.Mode = "RESTART"
 	}
 	st.size, st.modTime = size, mod
 	busy, err := db.checkpoint(ctx, res.Mode)
 	res.Busy = busy
+	st.settled = res.Mode == "RESTART" && !busy && err == nil
 	return res, err
 }
 
@@ -158,7 +186,7 @@ func (db *DB) ReleaseMemory(ctx context.Context) error {
 		return fmt.Errorf("sqlite: shrink memory: %w", err)
 	}
 	db.ro.SetMaxIdleConns(0)
-	db.ro.SetMaxIdleConns(1)
+	db.ro.SetMaxIdleConns(readerIdleConns)
 	trimCHeap()
 	return nil
 }

@@ -29,7 +29,9 @@ func TestCheckpointAfterWrites(t *testing.T) {
 		t.Fatal("50 captures left no WAL")
 	}
 
-	steps := []string{"PASSIVE", "TRUNCATE", ""}
+	// A small WAL is kept once checkpointed (RESTART): the next commits
+	// overwrite its blocks from the start instead of growing the file.
+	steps := []string{"PASSIVE", "RESTART", ""}
 	for i, want := range steps {
 		got, err := e.db.CheckpointAfterWrites(ctx)
 		if err != nil {
@@ -39,8 +41,13 @@ func TestCheckpointAfterWrites(t *testing.T) {
 			t.Fatalf("tick %d: got %+v, want mode %q, not busy", i, got, want)
 		}
 	}
-	if n := e.db.WALSize(); n != 0 {
-		t.Fatalf("WAL after TRUNCATE: %d bytes, want 0", n)
+	kept := e.db.WALSize()
+	if kept == 0 || kept > sqlite.JournalSizeLimit {
+		t.Fatalf("WAL after RESTART: %d bytes, want it kept (0 < size <= %d)", kept, sqlite.JournalSizeLimit)
+	}
+	mustCreate(t, e, newCapture("111111", "App0", testKey))
+	if n := e.db.WALSize(); n != kept {
+		t.Fatalf("a capture after RESTART grew the WAL from %d to %d bytes; want it written from the start", kept, n)
 	}
 
 	t.Run("ATransactionThatWritesNothingDoesNotCount", func(t *testing.T) {
@@ -52,14 +59,31 @@ func TestCheckpointAfterWrites(t *testing.T) {
 		if err := sqlite.ExecForTest(e.db, `UPDATE deliveries SET status = status WHERE 0`); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := e.db.CheckpointAfterWrites(ctx); got.Mode != "TRUNCATE" {
-			t.Fatalf("after an empty write: %+v, want TRUNCATE", got)
+		if got, _ := e.db.CheckpointAfterWrites(ctx); got.Mode != "RESTART" {
+			t.Fatalf("after an empty write: %+v, want RESTART", got)
+		}
+	})
+
+	t.Run("ABurstsWALIsTruncated", func(t *testing.T) {
+		for i := 0; e.db.WALSize() <= sqlite.JournalSizeLimit; i++ {
+			if i > 5000 {
+				t.Fatalf("5000 captures left a WAL of %d bytes", e.db.WALSize())
+			}
+			mustCreate(t, e, newCapture("111112", fmt.Sprintf("App%d", i%7), testKey))
+		}
+		for i, want := range []string{"PASSIVE", "TRUNCATE", ""} {
+			if got, err := e.db.CheckpointAfterWrites(ctx); err != nil || got.Mode != want || got.Busy {
+				t.Fatalf("tick %d: got %+v, %v; want mode %q, not busy", i, got, err, want)
+			}
+		}
+		if n := e.db.WALSize(); n != 0 {
+			t.Fatalf("WAL after TRUNCATE: %d bytes, want 0", n)
 		}
 	})
 }
 
 // A reader that holds a snapshot must not be waited for long, and the WAL is
-// truncated at the first tick after it ends.
+// checkpointed fully at the first tick after it ends.
 func TestCheckpointRetriesAfterAReader(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
@@ -82,12 +106,15 @@ func TestCheckpointRetriesAfterAReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Mode != "TRUNCATE" || !got.Busy || e.db.WALSize() == 0 {
-		t.Fatalf("tick 2 with a reader: %+v, WAL %d bytes; want a busy TRUNCATE and the WAL kept", got, e.db.WALSize())
+	if got.Mode != "RESTART" || !got.Busy {
+		t.Fatalf("tick 2 with a reader: %+v; want a busy RESTART", got)
 	}
 	tx.Rollback()
-	if got, _ := e.db.CheckpointAfterWrites(ctx); got.Mode != "TRUNCATE" || got.Busy || e.db.WALSize() != 0 {
-		t.Fatalf("tick 3 after the reader: %+v, WAL %d bytes; want TRUNCATE done and no WAL", got, e.db.WALSize())
+	if got, _ := e.db.CheckpointAfterWrites(ctx); got.Mode != "RESTART" || got.Busy {
+		t.Fatalf("tick 3 after the reader: %+v; want RESTART done", got)
+	}
+	if got, _ := e.db.CheckpointAfterWrites(ctx); got.Mode != "" {
+		t.Fatalf("tick 4: %+v; want nothing left to do", got)
 	}
 }
 

@@ -110,6 +110,16 @@ INSERT INTO captures (%s) SELECT %s FROM n, (SELECT * FROM captures WHERE id = %
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		b.Fatalf("bulk deliveries: %v", err)
 	}
+	// The text index, as the helper's indexer would.
+	for {
+		n, err := e.db.IndexCaptures(ctx, 10_000)
+		if err != nil {
+			b.Fatalf("text index: %v", err)
+		}
+		if n == 0 {
+			break
+		}
+	}
 }
 
 func tableColumns(b *testing.B, db *sql.DB, table string) []string {

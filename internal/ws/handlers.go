@@ -82,15 +82,18 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 		c.refuse(e, keyrelay.AuditMessageRefused)
 		return
 	}
-	// A pairing revoked while this connection was open must stop it here.
-	if !c.stillApproved(ref) {
-		return
-	}
 	ctx, cancel := c.ctx()
 	defer cancel()
 	key := m.Capture.Key
-	stored, created, err := s.Captures.CreateCapture(ctx, m.Capture.Domain(c.clientID, s.now()))
-	if err != nil {
+	// A pairing revoked while this connection was open must stop it here:
+	// the store checks it inside the capture's own transaction.
+	d := m.Capture.Domain(c.clientID, s.now())
+	d.PairedOnly = true
+	stored, created, err := s.Captures.CreateCapture(ctx, d)
+	if keyrelay.ErrorCode(err) == keyrelay.EUNAUTHORIZED {
+		c.pairingRevoked(ref)
+		return
+	} else if err != nil {
 		c.storeFailed(ref, "store capture", protocol.CodeInvalidCapture, err, key)
 		return
 	}
@@ -98,33 +101,21 @@ func (c *conn) capture(m *protocol.CaptureMsg) {
 	if last4 == "" {
 		last4 = keyrelay.KeyLast4(key)
 	}
-	c.touchShop(stored.Shop.Key())
+	// The capture's own transaction recorded that this browser works on the
+	// shop (capture_clients): no second write before the ack.
 	c.send(&protocol.CaptureAck{Header: protocol.Header{Ref: ref}, CaptureID: stored.UUID, StoredID: stored.ID, Duplicate: !created, KeyLast4: last4})
-	c.sendDeliveries(stored)
+	c.sendDeliveries(stored, created)
 	s.log.Info("capture stored", "stored_id", stored.ID, "capture_id", stored.UUID, "duplicate", !created,
 		"shop", stored.Shop.Key(), "app", stored.AppName, "client_id", c.clientID)
 }
 
-// stillApproved refuses (and closes) when the connection's pairing is no
+// pairingRevoked refuses (and closes): the connection's pairing is no
 // longer approved.
-func (c *conn) stillApproved(ref string) bool {
-	ctx, cancel := c.ctx()
-	defer cancel()
-	ps, err := c.s.Pairings.FindPairings(ctx, keyrelay.PairingFilter{ClientID: c.clientID})
-	if err != nil {
-		c.storeFailed(ref, "find pairing", protocol.CodeInternal, err, "")
-		return false
-	}
-	for _, p := range ps {
-		if p.Status == keyrelay.PairingApproved {
-			return true
-		}
-	}
+func (c *conn) pairingRevoked(ref string) {
 	c.refuse(protocol.NewError(protocol.CodeUnknownClient, ref,
 		"このペアリングは取り消されました。もう一度ペアリングしてください。",
 		"This pairing was revoked. Pair again."), keyrelay.AuditAuthFailed)
 	c.closeWith(1008, "pairing revoked")
-	return false
 }
 
 // appList stores an アプリ一覧 visit row by row: a bad row is dropped or
@@ -190,17 +181,21 @@ func (c *conn) status(m *protocol.StatusRequest) {
 }
 
 // sendDeliveries tells the browser right after the ack that its capture
-// waits for a GoQ login: nothing else would (no attempt is made).
-func (c *conn) sendDeliveries(stored *keyrelay.Capture) {
+// waits for a GoQ login: nothing else would (no attempt is made). A capture
+// just created carries the rows its transaction wrote; a resend's are read.
+func (c *conn) sendDeliveries(stored *keyrelay.Capture, created bool) {
 	if c.s.Deliveries == nil {
 		return
 	}
-	ctx, cancel := c.ctx()
-	defer cancel()
-	ds, err := c.s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: stored.ID})
-	if err != nil {
-		c.s.log.Error("deliveries of a new capture", "capture_id", stored.UUID, "err", err)
-		return
+	ds := stored.Deliveries
+	if !created {
+		ctx, cancel := c.ctx()
+		defer cancel()
+		var err error
+		if ds, err = c.s.Deliveries.FindDeliveries(ctx, keyrelay.DeliveryFilter{CaptureID: stored.ID}); err != nil {
+			c.s.log.Error("deliveries of a new capture", "capture_id", stored.UUID, "err", err)
+			return
+		}
 	}
 	for _, d := range ds {
 		// Only this one: every other status is followed by the outbox's own

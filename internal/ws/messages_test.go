@@ -204,3 +204,26 @@ func nextEvent(t *testing.T, c *wsclient.Client, typ string) protocol.Message {
 		}
 	}
 }
+
+// A capture whose shop has no GoQ login is followed, right after its ack, by
+// a delivery push saying it waits for one: from the rows the capture's own
+// transaction wrote, and for a resend from the rows read back.
+func TestWaitingLoginPushedAfterAck(t *testing.T) {
+	e := newEnv(t)
+	e.srv.Deliveries = sqlite.NewDeliveryService(e.db)
+	c, _ := e.authed(t)
+	capture := newCapture(testKey)
+	for _, resend := range []bool{false, true} {
+		ack, err := c.Capture(e.ctx, capture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ack.Duplicate != resend {
+			t.Fatalf("resend %v: ack %+v", resend, ack)
+		}
+		d := nextEvent(t, c, protocol.TypeDelivery).(*protocol.Delivery)
+		if d.CaptureID != capture.CaptureID || d.Status != keyrelay.DeliveryWaitingLogin || d.Destination != "goq" || d.DetailEn == "" || d.At == "" {
+			t.Fatalf("resend %v: pushed %+v, want goq waiting_login for %s", resend, d, capture.CaptureID)
+		}
+	}
+}
