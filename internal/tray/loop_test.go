@@ -148,7 +148,10 @@ func (c *fakeCore) callLog() []string {
 
 func eventually(t *testing.T, what string, ok func() bool, show func() string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	// A deadline, not a verdict: the condition is polled until it holds.
+	// 20 s like the registration wait, because under a full parallel
+	// `make test` on two cores the child tray took over 5 s once.
+	deadline := time.Now().Add(20 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s; have %s", what, show())
