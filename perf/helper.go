@@ -304,6 +304,14 @@ func (p *proc) smapsSplit() string {
 	return fmt.Sprintf("resident KiB: binary %d, other files %d, C heap (brk) %d, other anonymous (Go heap, stacks, mmap) %d", bin, files, brk, anon)
 }
 
+// resetPeak resets the helper's VmHWM to its current RSS (Linux:
+// clear_refs "5") and returns that RSS in KiB.
+func (p *proc) resetPeak() int64 {
+	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p.cmd.Process.Pid), []byte("5"), 0)
+	rss, _ := p.rss()
+	return rss
+}
+
 // rss returns VmRSS and VmHWM in KiB.
 func (p *proc) rss() (rss, hwm int64) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
