@@ -258,8 +258,8 @@ func run(cfg *config, r *report) error {
 	// Streaming: the helper's peak grows by far less than the file it sent
 	// (a buffered export would hold all of it).
 	grow := csvPeak - csvBefore
-	r.row(fmt.Sprintf("CSV export 100k: helper peak RSS growth (file %.1f MiB)", float64(csvBytes)/(1<<20)), fmt.Sprintf("+%.1f MiB", float64(grow)/1024),
-		fmt.Sprintf("+%.1f MiB at 1k rows", float64(smallGrow)/1024), "-", "constant: ≤ 1k's + 4 MiB", grow <= smallGrow+4*1024)
+	r.row(fmt.Sprintf("CSV export 100k: helper peak RSS growth (file %.1f MiB)", float64(csvBytes)/(1<<20)), fmt.Sprintf("%+.1f MiB", float64(grow)/1024),
+		fmt.Sprintf("%+.1f MiB at 1k rows", float64(smallGrow)/1024), "-", "constant: ≤ 1k's + 4 MiB", grow <= smallGrow+4*1024)
 	r.row(fmt.Sprintf("WAL after a %d-capture burst (peak %.1f MiB)", cfg.burst, float64(walPeak)/(1<<20)), "< 4 MiB after "+ms(walBack), "0 B after "+ms(walZero), "-", "within 10 s", walBack >= 0 && walBack <= 10*time.Second)
 	bare := fmt.Sprintf("bare open+listen %.1f MiB", float64(bareRSS)/1024)
 	r.row("idle RSS, fresh", fmt.Sprintf("%.1f MiB", float64(freshRSS)/1024), bare, ratio(time.Duration(freshRSS), time.Duration(bareRSS)), "< 20 MiB", freshRSS < 20*1024)
