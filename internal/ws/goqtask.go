@@ -133,13 +133,10 @@ func (c *conn) goqMode(m *protocol.GoQModeRequest) {
 	}
 	ctx, cancel := c.ctx()
 	defer cancel()
-	cp, err := s.Captures.FindCaptureByUUID(ctx, m.CaptureID)
-	if err != nil || cp.ClientID != c.id() {
-		c.refuse(protocol.NewError(protocol.CodeBadMessage, ref, "このブラウザで取得したキーではありません。",
-			"That key was not captured by this browser."), keyrelay.AuditMessageRefused)
+	key, ok := c.ownCaptureShop(ctx, ref, m.CaptureID)
+	if !ok {
 		return
 	}
-	key := cp.Shop.Key()
 	if err := s.SetBrowserMode(ctx, key); err != nil {
 		c.storeFailed(ref, "set browser mode", protocol.CodeBadMessage, err, "")
 		return
@@ -159,13 +156,10 @@ func (c *conn) goqAccount(m *protocol.GoQAccountRequest) {
 	}
 	ctx, cancel := c.ctx()
 	defer cancel()
-	cp, err := s.Captures.FindCaptureByUUID(ctx, m.CaptureID)
-	if err != nil || cp.ClientID != c.id() {
-		c.refuse(protocol.NewError(protocol.CodeBadMessage, ref, "このブラウザで取得したキーではありません。",
-			"That key was not captured by this browser."), keyrelay.AuditMessageRefused)
+	key, ok := c.ownCaptureShop(ctx, ref, m.CaptureID)
+	if !ok {
 		return
 	}
-	key := cp.Shop.Key()
 	account := keyrelay.NormGoQAccount(m.Account)
 	if err := s.ConfirmBrowserAccount(ctx, key, account); err != nil {
 		c.storeFailed(ref, "confirm GoQ account", protocol.CodeBadMessage, err, "")
@@ -173,4 +167,17 @@ func (c *conn) goqAccount(m *protocol.GoQAccountRequest) {
 	}
 	s.audit(keyrelay.AuditSettingsSaved, c.remote, c.origin, c.id(), "GoQ account of shop "+key+" confirmed as "+strconv.Quote(account)+" from the extension")
 	c.send(&protocol.GoQAccountReply{Header: protocol.Header{Ref: ref}, Shop: key, Account: account})
+}
+
+// ownCaptureShop is the shop key of capture uuid when this browser made it.
+// Otherwise it refuses the request (a browser may change settings only for
+// the shops of its own captures) and reports false.
+func (c *conn) ownCaptureShop(ctx context.Context, ref, uuid string) (string, bool) {
+	cp, err := c.s.Captures.FindCaptureByUUID(ctx, uuid)
+	if err != nil || cp.ClientID != c.id() {
+		c.refuse(protocol.NewError(protocol.CodeBadMessage, ref, "このブラウザで取得したキーではありません。",
+			"That key was not captured by this browser."), keyrelay.AuditMessageRefused)
+		return "", false
+	}
+	return cp.Shop.Key(), true
 }
