@@ -3,12 +3,17 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	fakegoq "keyrelay/internal/fakes/goq"
 	"keyrelay/internal/fakes/rms"
@@ -140,7 +145,9 @@ func TestGoQBrowserModeTwoAccounts(t *testing.T) {
 		return strings.Contains(text, "（"+goqAccountB+"）") && strings.Contains(text, "（"+goqAccountA+"）") ||
 			strings.Contains(text, "("+goqAccountB+")") && strings.Contains(text, "("+goqAccountA+")"), text
 	})
+	popup.screenshot(t, "waiting_account_named")
 	popup.tab.close()
+	pageScreenshots(t, b1.b, h, "/", "/settings")
 
 	// The operator logs in to account A again: it resumes by itself.
 	logoutGoQ(t, tab1)
@@ -172,5 +179,33 @@ func TestGoQBrowserModeAccountNotShown(t *testing.T) {
 	}
 	if fake.PostCount() != 0 || !maps.Equal(before, fake.Settings()) {
 		t.Fatal("GoQ was posted to without the account being checked")
+	}
+}
+
+// pageScreenshots saves history pages as the operator sees them, logged in
+// through `keyrelay open --print`, when KEYRELAY_SCREENSHOTS names a
+// directory (docs/TESTING.md).
+func pageScreenshots(t testing.TB, b *browser, h *helper, paths ...string) {
+	t.Helper()
+	dir := os.Getenv("KEYRELAY_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	login := strings.TrimSpace(strings.SplitN(h.cli(t, "open", "--print"), "\n", 2)[0])
+	tb := b.openTab(t, login)
+	defer tb.close()
+	tb.do(t, "viewport", chromedp.EmulateViewport(1100, 900))
+	for _, p := range paths {
+		tb.navigate(t, fmt.Sprintf("http://127.0.0.1:%d%s", h.port, p))
+		ctx, cancel := context.WithTimeout(tb.ctx, extTimeout)
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		cancel()
+		if err != nil {
+			t.Fatalf("screenshot of %s: %v", p, err)
+		}
+		name := "page" + strings.NewReplacer("/", "_").Replace(p) + ".png"
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -35,9 +35,23 @@ func goqList(ctx context.Context, st *services, asJSON bool) error {
 			bound[k] = true
 		}
 	}
+	// A shop in browser mode needs no login: the extension delivers its
+	// keys into its GoQ account, listed on its own.
+	modes, err := st.modes.ListDeliveryModes(ctx, goq.Name)
+	if err != nil {
+		return err
+	}
+	browser := []*keyrelay.DeliveryModeSetting{}
+	inBrowser := map[string]bool{}
+	for _, m := range modes {
+		if m.Mode == keyrelay.DeliveryModeBrowser {
+			browser = append(browser, m)
+			inBrowser[m.ShopKey] = true
+		}
+	}
 	var without []string
 	for _, sh := range shops {
-		if !bound[sh.Key] && sh.Key != "unknown" {
+		if !bound[sh.Key] && !inBrowser[sh.Key] && sh.Key != "unknown" {
 			without = append(without, sh.Key)
 		}
 	}
@@ -47,7 +61,7 @@ func goqList(ctx context.Context, st *services, asJSON bool) error {
 		if cs == nil {
 			cs = []*keyrelay.Credentials{}
 		}
-		return enc.Encode(map[string]any{"logins": cs, "shops_without_login": append([]string{}, without...)})
+		return enc.Encode(map[string]any{"logins": cs, "shops_without_login": append([]string{}, without...), "browser_mode": browser})
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\t設定時の店舗 SET FOR\tログインID LOGIN\t送信する店舗 DELIVERS FOR\tURL\t画面パス PATH\t更新 UPDATED")
@@ -76,6 +90,16 @@ func goqList(ctx context.Context, st *services, asJSON bool) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(browser) > 0 {
+		fmt.Println("\nブラウザのGoQタブで反映する店舗 / shops delivered from the browser's GoQ tab:")
+		for _, m := range browser {
+			account := m.Account
+			if account == "" {
+				account = "(未確認: 最初の送信で確認します / not confirmed yet: asked at the first delivery)"
+			}
+			fmt.Println("  " + shopWithName(m.ShopKey, names) + "  GoQアカウント account: " + keyrelay.Printable(account))
+		}
 	}
 	if len(without) > 0 {
 		fmt.Println("\nGoQログインのない店舗（送信は GoQログイン待ち）/ shops without a GoQ login (deliveries wait):")

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -46,8 +47,8 @@ func TestGoQSetModeCLI(t *testing.T) {
 	if out := h.cli(t, "goq", "set-mode", "--shop", "654321", "browser"); !strings.Contains(out, "GoQアカウント: shop-admin") {
 		t.Fatalf("set-mode of a shop with a login: %s", out)
 	}
-	if list := h.cli(t, "goq", "list", "--json"); strings.Contains(list, "shop-admin") {
-		t.Fatalf("the shop's login survived browser mode: %s", list)
+	if list := goqListJSON(t, h); len(list.Logins) != 0 {
+		t.Fatalf("the shop's login survived browser mode: %+v", list.Logins)
 	}
 	if out := h.cli(t, "goq", "set-mode", "--shop", "123456", "browser"); !strings.Contains(out, "GoQアカウント: 未設定") {
 		t.Fatalf("set-mode of a shop without a login: %s", out)
@@ -66,8 +67,35 @@ func TestGoQSetModeCLI(t *testing.T) {
 			t.Fatalf("set-mode --account %s: %s", a, out)
 		}
 	}
+	// goq list names browser-mode shops with their account, never as
+	// shops without a login (they need none).
+	list := goqListJSON(t, h)
+	if len(list.Without) != 0 || len(list.Browser) != 2 || list.Browser[0].ShopKey != "id:123456" || list.Browser[0].Account != "goq-a2" ||
+		list.Browser[1].Account != "shop-admin" {
+		t.Fatalf("goq list --json: %+v", list)
+	}
+	if out := h.cli(t, "goq", "list"); !strings.Contains(out, "GoQアカウント account: goq-a2") || strings.Contains(out, "shops without a GoQ login") {
+		t.Fatalf("goq list:\n%s", out)
+	}
 	assertNoPlaintext(t, h.dataDir, "pw-of-654321")
 	if help := h.cli(t, "help", "goq"); !strings.Contains(help, "set-mode --shop SHOP browser|helper") {
 		t.Fatalf("help goq does not list set-mode:\n%s", help)
 	}
+}
+
+// goqList is `keyrelay goq list --json`.
+type goqList struct {
+	Logins  []*keyrelay.Credentials         `json:"logins"`
+	Without []string                        `json:"shops_without_login"`
+	Browser []*keyrelay.DeliveryModeSetting `json:"browser_mode"`
+}
+
+func goqListJSON(t *testing.T, h *helperProc) goqList {
+	t.Helper()
+	var l goqList
+	out := h.cli(t, "goq", "list", "--json")
+	if err := json.Unmarshal([]byte(out), &l); err != nil {
+		t.Fatalf("goq list --json: %v\n%s", err, out)
+	}
+	return l
 }

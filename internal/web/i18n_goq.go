@@ -17,6 +17,7 @@ var goqMessages = map[string][2]string{
 	"settings.need_confirm":  {"割り当てるには確認のチェックを入れてください。", "Tick the confirmation to assign the shop."},
 	"settings.assigned":      {"店舗を割り当てました。待っていた送信を再開します。", "Shop assigned. Its waiting deliveries resume now."},
 	"settings.unassigned":    {"店舗の割り当てを解除しました。この店舗の次の送信はGoQログイン待ちになります。", "Shop unassigned. Its next deliveries wait for a GoQ login."},
+	"settings.none":          {"GoQのログインは設定されていません。", "No GoQ login is set."},
 	"settings.shops_without": {"GoQログインが割り当てられていない店舗（送信は待機します）", "Shops without a GoQ login (their deliveries wait)"},
 	"settings.path":          {"WEBAPI設定の画面パス", "WEBAPI settings page path"},
 	"settings.path_default":  {"（既定）", "(default)"},

@@ -31,6 +31,8 @@ type settingsData struct {
 	Unbound []*keyrelay.Shop
 	// Modes are the known shops' delivery modes (settings_mode.go).
 	Modes []modeRow
+	// WaitingLogin: a delivery waits for a GoQ login (GoQログイン待ち).
+	WaitingLogin bool
 }
 
 type credView struct {
@@ -118,14 +120,26 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		}
 		d.Creds = append(d.Creds, cv)
 	}
-	for _, sh := range shops {
-		if !bound[sh.Key] && sh.Key != "unknown" {
-			d.Unbound = append(d.Unbound, sh)
-		}
-	}
 	if d.Modes, err = s.modeRows(ctx, shops); err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	// A shop in browser mode needs no login: the extension delivers its
+	// keys, so it is not listed as waiting for one.
+	browser := map[string]bool{}
+	for _, m := range d.Modes {
+		browser[m.Key] = m.Browser
+	}
+	for _, sh := range shops {
+		if !bound[sh.Key] && !browser[sh.Key] && sh.Key != "unknown" {
+			d.Unbound = append(d.Unbound, sh)
+		}
+	}
+	if s.Deliveries != nil {
+		if d.WaitingLogin, err = s.waitingLogin(ctx); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 	}
 	v.Data = d
 	s.render(w, r, status, "settings", v)

@@ -66,6 +66,11 @@ func TestDeliveryModeOnSettings(t *testing.T) {
 		t.Fatal("the page does not show browser mode")
 	} else if !strings.Contains(page.body, `<code class="goq-account-id">fuji-goq</code>`) {
 		t.Fatal("the login's ID is not kept as the shop's GoQ account")
+	} else if strings.Contains(page.body, "GoQログインが割り当てられていない店舗") || strings.Contains(page.body, "GoQログイン待ち：") {
+		// A browser-mode shop needs no login; nothing waits for one.
+		t.Fatalf("a browser-mode shop is shown as waiting for a GoQ login:\n%s", page.body)
+	} else if !strings.Contains(page.body, "GoQのログインは設定されていません。") {
+		t.Fatal("the page does not say that no login is set")
 	}
 	if a, _ := modes.BrowserAccount(ctx, "goq", shop); a != "fuji-goq" {
 		t.Fatalf("the shop's GoQ account is %q, want the deleted login's ID", a)
