@@ -63,6 +63,11 @@ type deliveryLabel struct {
 	// destination's own words about it (shown as GoQ's, verbatim).
 	Login string
 	Quote string
+	// Reason is what the operator must do, shown instead of the login
+	// while the delivery waits for the right GoQ account: the login the
+	// tab was in is the wrong one, and "GoQログインID: B" beside shop A
+	// would read as if B were its account.
+	Reason string
 }
 
 // listFilter is the history list's filter as it appears in the URL.
@@ -242,8 +247,12 @@ func notTargetLabel(l lang) deliveryLabel {
 }
 
 func newDeliveryLabel(l lang, d *keyrelay.Delivery) deliveryLabel {
-	return deliveryLabel{Dest: d.Destination, Label: l.Status(d.Status, d.Attempts), Class: statusClass(d.Status),
+	dl := deliveryLabel{Dest: d.Destination, Label: l.Status(d.Status, d.Attempts), Class: statusClass(d.Status),
 		Login: d.LoginID, Quote: d.Quote}
+	if d.Status == keyrelay.DeliveryWaitingAccount && d.LastError != "" {
+		dl.Reason, dl.Login = l.Pick(d.LastError, d.LastErrorEn), ""
+	}
+	return dl
 }
 
 func newBoardRow(l lang, st *keyrelay.AppStatus, now time.Time) boardRow {

@@ -42,6 +42,12 @@ func TestGoQAccountOnSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	cookie := e.login()
+	// The history list says what to do, and does not label the account the
+	// tab was in as the shop's GoQ login.
+	if home := e.do("GET", "/", nil, withCookies(cookie)); !strings.Contains(home.body, `<small class="reason">GoQアカウント goq-seen に…</small>`) ||
+		strings.Contains(home.body, "GoQログインID: goq-seen") {
+		t.Fatalf("the history list does not show why the delivery waits:\n%s", home.body)
+	}
 	page := e.do("GET", "/settings", nil, withCookies(cookie))
 	if !strings.Contains(page.body, "GoQアカウント goq-seen にこのショップのキーを反映しますか？") || !strings.Contains(page.body, "GoQアカウント（ログインID）: <span class=\"st wait\">未設定</span>") {
 		t.Fatalf("the page does not ask to confirm the account:\n%s", page.body)
