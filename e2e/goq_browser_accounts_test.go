@@ -127,8 +127,10 @@ func TestGoQBrowserModeTwoAccounts(t *testing.T) {
 	if len(as) != 1 || as[0].Result != keyrelay.DeliveryWaitingAccount || as[0].LoginID != goqAccountB || !strings.Contains(as[0].Error, wantSaid) {
 		t.Fatalf("attempts %+v, want the refusal by %s", as, goqAccountB)
 	}
-	if hist := h.cli(t, "history"); !strings.Contains(hist, "goq:"+keyrelay.DeliveryWaitingAccount+" [GoQログイン "+goqAccountB+"]") {
-		t.Fatalf("keyrelay history does not show the refusal:\n%s", hist)
+	if hist := h.cli(t, "history"); !strings.Contains(hist, "goq:"+keyrelay.DeliveryWaitingAccount+" ["+wantSaid) {
+		t.Fatalf("keyrelay history does not show why the delivery waits:\n%s", hist)
+	} else if _, row, _ := strings.Cut(hist, keyrelay.DeliveryWaitingAccount); strings.Contains(strings.SplitN(row, "\n", 2)[0], "[GoQログイン") {
+		t.Fatalf("keyrelay history names the GoQ tab's account as shop A's login:\n%s", hist)
 	}
 	if hist := h.cli(t, "history", "--json"); !strings.Contains(hist, wantSaid) {
 		t.Fatalf("keyrelay history --json does not say why:\n%s", hist)

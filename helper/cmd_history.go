@@ -79,8 +79,14 @@ func shopLabel(s keyrelay.ShopRef) string {
 }
 
 // deliveryNote is the GoQ login that got the key and GoQ's own words, for
-// the text table (the JSON has them as login_id and quote).
+// the text table (the JSON has them as login_id and quote). A delivery
+// waiting for the shop's GoQ account says why instead: the login the GoQ
+// tab was in is another shop's, and "[GoQログイン B]" beside shop A would
+// read as if B were A's account (the JSON keeps login_id).
 func deliveryNote(d *keyrelay.Delivery) string {
+	if d.Status == keyrelay.DeliveryWaitingAccount && d.LastError != "" {
+		return " [" + d.LastError + "]"
+	}
 	var s string
 	if d.LoginID != "" {
 		s += " [GoQログイン " + d.LoginID + "]"
