@@ -127,34 +127,7 @@ func holdsFields(n *html.Node) bool {
 // readableText is n's visible text as it reads on screen: blocks and line
 // breaks separate words, runs of white space collapse.
 func readableText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Template, atom.Noscript:
-				return
-			}
-			if hiddenElement(n) {
-				return
-			}
-			if blockTags[n.DataAtom] || n.DataAtom == atom.Br {
-				b.WriteByte(' ')
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if n.Type == html.ElementNode && blockTags[n.DataAtom] {
-			b.WriteByte(' ')
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
+	return strings.Join(strings.Fields(walkText(n, textWalk{visibleOnly: true, blockBreaks: true})), " ")
 }
 
 // newText returns the blocks of text that answer shows and before did not,

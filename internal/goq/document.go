@@ -325,7 +325,22 @@ func has(n *html.Node, key string) bool {
 // what is not rendered: script, style, template, elements with the hidden
 // attribute, aria-hidden="true", display:none or visibility:hidden inline
 // styles, and hidden form controls; help-icon tooltips usually hide this way.
+// An image then reads as its alt text.
 func textContent(n *html.Node, visibleOnly bool) string {
+	return walkText(n, textWalk{visibleOnly: visibleOnly, imgAlt: visibleOnly})
+}
+
+// textWalk says how walkText reads a subtree: textContent's and
+// readableText's walks differ only in these.
+type textWalk struct {
+	visibleOnly bool // skip what hiddenElement says is not rendered
+	imgAlt      bool // an <img> reads as its alt text
+	blockBreaks bool // a space around block elements and after <br>
+}
+
+// walkText concatenates n's descendant text as o says; script, style,
+// template and noscript never count.
+func walkText(n *html.Node, o textWalk) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -338,17 +353,23 @@ func textContent(n *html.Node, visibleOnly bool) string {
 			case atom.Script, atom.Style, atom.Template, atom.Noscript:
 				return
 			}
-			if visibleOnly && hiddenElement(n) {
+			if o.visibleOnly && hiddenElement(n) {
 				return
 			}
-			if visibleOnly && n.DataAtom == atom.Img {
+			if o.imgAlt && n.DataAtom == atom.Img {
 				if alt, ok := attr(n, "alt"); ok {
 					b.WriteString(alt)
 				}
 			}
+			if o.blockBreaks && (blockTags[n.DataAtom] || n.DataAtom == atom.Br) {
+				b.WriteByte(' ')
+			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
+		}
+		if o.blockBreaks && n.Type == html.ElementNode && blockTags[n.DataAtom] {
+			b.WriteByte(' ')
 		}
 	}
 	walk(n)
