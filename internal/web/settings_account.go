@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"keyrelay/internal/keyrelay"
 )
@@ -57,25 +56,17 @@ func (s *Server) accountsToConfirm(ctx context.Context) (map[int64]string, error
 // shop without one, like the popup's confirmation).
 func (s *Server) handleSetAccount(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	v := s.newView(r, "settings.title", "settings")
-	form := credForm{BaseURL: DefaultGoQBaseURL}
 	if s.Modes == nil {
 		s.handleNotFound(w, r)
 		return
 	}
-	shopKey := strings.TrimSpace(r.PostForm.Get("shop_key"))
+	v, form := s.newView(r, "settings.title", "settings"), credForm{BaseURL: DefaultGoQBaseURL}
+	shopKey, ok := s.formShop(w, r, v, form)
+	if !ok {
+		return
+	}
 	account := keyrelay.NormGoQAccount(r.PostForm.Get("account"))
 	confirm := r.PostForm.Get("confirm") == "1"
-	known, err := s.knownShopKey(ctx, shopKey)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if !known || shopKey == "unknown" {
-		v.Error = v.L.T("settings.unknown_id")
-		s.renderSettings(w, r, http.StatusBadRequest, v, form)
-		return
-	}
 	n, err := s.Modes.SetBrowserAccount(ctx, goqDestination, shopKey, account, confirm)
 	if c := keyrelay.ErrorCode(err); c == keyrelay.EINVALID || c == keyrelay.ECONFLICT {
 		v.Error = v.L.Pick(keyrelay.ErrorMessage(err))

@@ -22,21 +22,14 @@ func (s *Server) handleAssignGoQ(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.newView(r, "settings.title", "settings")
 	form := credForm{BaseURL: DefaultGoQBaseURL}
-	shopKey := strings.TrimSpace(r.PostForm.Get("shop_key"))
 	move := r.PostForm.Get("move") == "1"
 	if r.PostForm.Get("confirm") != "1" {
 		v.Error = v.L.T("settings.need_confirm")
 		s.renderSettings(w, r, http.StatusBadRequest, v, form)
 		return
 	}
-	known, err := s.knownShopKey(ctx, shopKey)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if !known || shopKey == "unknown" {
-		v.Error = v.L.T("settings.unknown_id")
-		s.renderSettings(w, r, http.StatusBadRequest, v, form)
+	shopKey, ok := s.formShop(w, r, v, form)
+	if !ok {
 		return
 	}
 	c, err := s.credentialsByID(ctx, id)

@@ -75,22 +75,17 @@ func (s *Server) modeRows(ctx context.Context, shops []*keyrelay.Shop) ([]modeRo
 
 func (s *Server) handleSetMode(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	v := s.newView(r, "settings.title", "settings")
-	form := credForm{BaseURL: DefaultGoQBaseURL}
 	if s.Modes == nil {
 		s.handleNotFound(w, r)
 		return
 	}
-	shopKey := strings.TrimSpace(r.PostForm.Get("shop_key"))
-	mode := r.PostForm.Get("mode")
-	known, err := s.knownShopKey(ctx, shopKey)
-	if err != nil {
-		s.renderError(w, r, err)
+	v, form := s.newView(r, "settings.title", "settings"), credForm{BaseURL: DefaultGoQBaseURL}
+	shopKey, ok := s.formShop(w, r, v, form)
+	if !ok {
 		return
 	}
+	mode := r.PostForm.Get("mode")
 	switch {
-	case !known || shopKey == "unknown":
-		v.Error = v.L.T("settings.unknown_id")
 	case keyrelay.CheckDeliveryMode(mode) != nil:
 		v.Error = v.L.Pick(keyrelay.ErrorMessage(keyrelay.CheckDeliveryMode(mode)))
 	case mode == keyrelay.DeliveryModeBrowser && r.PostForm.Get("confirm") != "1":
@@ -109,4 +104,22 @@ func (s *Server) handleSetMode(w http.ResponseWriter, r *http.Request) {
 		strconv.Itoa(n)+" waiting deliveries resumed")
 	s.wakeOutbox()
 	http.Redirect(w, r, "/settings?done=mode", http.StatusSeeOther)
+}
+
+// formShop is the shop a settings form names (shop_key), when keyrelay has
+// seen it. Otherwise it answers the request itself and reports false: the
+// settings page with settings.unknown_id (400), or the store's error.
+func (s *Server) formShop(w http.ResponseWriter, r *http.Request, v *view, form credForm) (string, bool) {
+	shopKey := strings.TrimSpace(r.PostForm.Get("shop_key"))
+	known, err := s.knownShopKey(r.Context(), shopKey)
+	if err != nil {
+		s.renderError(w, r, err)
+		return "", false
+	}
+	if !known || shopKey == "unknown" {
+		v.Error = v.L.T("settings.unknown_id")
+		s.renderSettings(w, r, http.StatusBadRequest, v, form)
+		return "", false
+	}
+	return shopKey, true
 }
