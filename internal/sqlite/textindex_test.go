@@ -138,13 +138,7 @@ func TestTextIndexAfterACrash(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); e2.db.RunIndexer(runCtx, func(err error) { t.Error(err) }) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for must(sqlite.IndexedTo(e2.db)) != cs[len(cs)-1].ID {
-		if time.Now().After(deadline) {
-			t.Fatalf("the indexer did not index the tail at start: watermark %d", must(sqlite.IndexedTo(e2.db)))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitIndexedTo(t, e2.db, cs[len(cs)-1].ID, "the tail at start")
 	stop()
 	<-done
 	page, total, err = svc.FindCaptures(ctx, keyrelay.CaptureFilter{Query: "在庫アプリ4", Limit: 100})
@@ -162,12 +156,18 @@ func TestIndexerIndexesNewCaptures(t *testing.T) {
 	go func() { defer close(done); e.db.RunIndexer(runCtx, func(err error) { t.Error(err) }) }()
 	defer func() { stop(); <-done }()
 	c := mustCreate(t, e, newCapture("700009", "在庫アプリ", testKey))
-	deadline := time.Now().Add(10 * time.Second)
-	for must(sqlite.IndexedTo(e.db)) != c.ID {
+	waitIndexedTo(t, e.db, c.ID, "a new capture")
+}
+
+// waitIndexedTo waits until the running indexer's watermark reaches id.
+// The deadline is not a verdict on speed: the indexer runs on its own
+// goroutine, and the watermark is polled until it gets there.
+func waitIndexedTo(t *testing.T, db *sqlite.DB, id int64, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); must(sqlite.IndexedTo(db)) != id; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("capture %d not indexed: watermark %d", c.ID, must(sqlite.IndexedTo(e.db)))
+			t.Fatalf("the indexer did not index %s (capture %d): watermark %d", what, id, must(sqlite.IndexedTo(db)))
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
