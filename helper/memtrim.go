@@ -42,21 +42,29 @@ func trimMemory(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 		return sample[0].Value.Uint64()
 	}
 	trim := func() {
-		before := rssFigures()
+		// The figures are for the debug log only: not read otherwise.
+		debugLog := log.Enabled(ctx, slog.LevelDebug)
+		var before string
+		if debugLog {
+			before = rssFigures()
+		}
 		debug.FreeOSMemory()
 		_ = db.ReleaseMemory(ctx) // best effort: nothing is lost if it fails
 		// Then end the parked threads: their malloc caches (including what
 		// closing the idle readers just freed) go back to the arena, and
 		// the second ReleaseMemory's malloc_trim returns those pages too.
 		threads := osmem.Threads()
-		shed := osmem.ShedThreads(threads)
+		osmem.ShedThreads(threads)
 		_ = db.ReleaseMemory(ctx)
 		r, err := osmem.ReleaseFilePages()
 		if err != nil {
 			log.Debug("releasing file pages", "err", err)
 		}
-		log.Debug("idle: memory returned to the OS", append(memoryFigures(),
-			"threads_before", threads, "threads_shed", shed, "threads_after", osmem.Threads(), "file_mappings", r.Mappings, "file_pages_released", r.Bytes, "before", before, "after", rssFigures())...)
+		if debugLog {
+			log.Debug("idle: memory returned to the OS", append(memoryFigures(),
+				"threads_before", threads, "threads_after", osmem.Threads(), "file_mappings", r.Mappings,
+				"file_pages_released", r.Bytes, "before", before, "after", rssFigures())...)
+		}
 	}
 	// Start-up work (migrations, templates, the first reads, mapping the
 	// binary) is over a moment after the helper serves: its garbage goes

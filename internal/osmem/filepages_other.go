@@ -7,7 +7,7 @@ func ReleaseFilePages() (Released, error) { return Released{}, nil }
 
 // ShedThreads does nothing outside Linux (see threads_linux.go): glibc's
 // per-thread caches are what it is for.
-func ShedThreads(n int) int { return 0 }
+func ShedThreads(n int) {}
 
 // Threads is 0 outside Linux.
 func Threads() int { return 0 }

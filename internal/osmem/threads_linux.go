@@ -8,7 +8,7 @@ import (
 )
 
 // ShedThreads ends up to n of the OS threads the Go runtime keeps parked
-// after a busy period, and reports how many it asked to end. The Go runtime
+// after a busy period. The Go runtime
 // never ends an idle thread by itself, and glibc keeps a cache of freed
 // chunks per thread (tcache) that malloc_trim cannot reach: after a burst,
 // SQLite's freed page caches and statements sat in a dozen such caches,
@@ -22,7 +22,7 @@ import (
 // or a system call are not touched; the runtime starts fresh ones (with
 // empty caches) when work comes back. The main thread is parked for good
 // instead of ended, which is harmless.
-func ShedThreads(n int) int {
+func ShedThreads(n int) {
 	for range n {
 		done := make(chan struct{})
 		go func() {
@@ -32,7 +32,6 @@ func ShedThreads(n int) int {
 		}()
 		<-done
 	}
-	return n
 }
 
 // Threads is the number of OS threads of this process, or 0 when unknown.
