@@ -26,6 +26,10 @@ func main() {
 		bareServe(os.Args[2:])
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "bare-capture-serve" {
+		bareCaptureServe(os.Args[2:])
+		return
+	}
 	cfg := config{}
 	flag.IntVar(&cfg.rows, "rows", 100_000, "captures in the big data dir")
 	flag.IntVar(&cfg.smallRows, "small-rows", 1_000, "captures in the small data dir")
