@@ -26,16 +26,7 @@ func bareEcho(n int) (percentiles, error) {
 		if err != nil {
 			return
 		}
-		defer c.Close()
-		for {
-			mt, data, err := c.ReadMessage()
-			if err != nil {
-				return
-			}
-			if err := c.WriteMessage(mt, data); err != nil {
-				return
-			}
-		}
+		echoFrames(c, nil)
 	}))
 	defer hs.Close()
 	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(hs.URL, "http"), nil)
@@ -43,7 +34,13 @@ func bareEcho(n int) (percentiles, error) {
 		return percentiles{}, err
 	}
 	defer c.Close()
-	frame := bytes.Repeat([]byte("x"), 1800) // a capture with 12 APIs
+	return roundTrips(c, n)
+}
+
+// roundTrips times n round trips of a capture-sized frame (a capture with
+// 12 APIs) on c.
+func roundTrips(c *websocket.Conn, n int) (percentiles, error) {
+	frame := bytes.Repeat([]byte("x"), 1800)
 	var lat []time.Duration
 	for range n {
 		start := time.Now()
@@ -58,21 +55,32 @@ func bareEcho(n int) (percentiles, error) {
 	return pct(lat), nil
 }
 
+// echoFrames sends every frame back until the peer goes, after
+// before(frame) when before is set.
+func echoFrames(c *websocket.Conn, before func([]byte)) {
+	defer c.Close()
+	for {
+		mt, data, err := c.ReadMessage()
+		if err != nil {
+			return
+		}
+		if before != nil {
+			before(data)
+		}
+		if err := c.WriteMessage(mt, data); err != nil {
+			return
+		}
+	}
+}
+
 // bareInsert is the disk's baseline: one row per transaction into a fresh
 // table, with the helper's pragmas (WAL, synchronous=FULL).
 func bareInsert(path string, n int) (percentiles, error) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(path + suffix)
-	}
-	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate")
+	db, err := bareTable(path)
 	if err != nil {
 		return percentiles{}, err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, body BLOB NOT NULL)`); err != nil {
-		return percentiles{}, err
-	}
 	body := bytes.Repeat([]byte("x"), 1800)
 	var lat []time.Duration
 	for i := range n {
@@ -83,6 +91,33 @@ func bareInsert(path string, n int) (percentiles, error) {
 		lat = append(lat, time.Since(start))
 	}
 	return pct(lat), nil
+}
+
+// bareTable creates a fresh database at path with the helper's pragmas
+// (WAL, synchronous=FULL) and the baselines' one table.
+func bareTable(path string) (*sql.DB, error) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, body BLOB NOT NULL)`); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// bareFlags parses a bare server's -db and -addr.
+func bareFlags(name string, args []string) (path, addr string) {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	p := fs.String("db", "", "database file")
+	a := fs.String("addr", "127.0.0.1:0", "listen address")
+	fs.Parse(args)
+	return *p, *a
 }
 
 // startBare starts `perf bare-serve` on db and returns the time until it
@@ -106,11 +141,8 @@ func startBare(self, db string) (time.Duration, int64, error) {
 // same pragmas, one query to read the schema), listens and answers every
 // request with 200: the least a process serving this file must do.
 func bareServe(args []string) {
-	fs := flag.NewFlagSet("bare-serve", flag.ExitOnError)
-	path := fs.String("db", "", "database file")
-	addr := fs.String("addr", "127.0.0.1:0", "listen address")
-	fs.Parse(args)
-	db, err := sql.Open("sqlite3", "file:"+*path+"?_foreign_keys=1&_busy_timeout=10000&_synchronous=FULL&_journal_mode=WAL")
+	path, addr := bareFlags("bare-serve", args)
+	db, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=1&_busy_timeout=10000&_synchronous=FULL&_journal_mode=WAL")
 	if err != nil {
 		fail(err)
 	}
@@ -118,7 +150,7 @@ func bareServe(args []string) {
 	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master`).Scan(&n); err != nil {
 		fail(err)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fail(err)
 	}

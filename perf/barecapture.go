@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"database/sql"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -26,9 +23,6 @@ import (
 // bareCapture starts `perf bare-capture-serve` on a fresh database and times
 // n round trips of a capture-sized frame with the bare echo's client.
 func bareCapture(self, path string, n int) (percentiles, error) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(path + suffix)
-	}
 	addr := freeAddr()
 	cmd := exec.Command(self, "bare-capture-serve", "-db", path, "-addr", addr)
 	cmd.Stderr = os.Stderr
@@ -47,37 +41,18 @@ func bareCapture(self, path string, n int) (percentiles, error) {
 		return percentiles{}, err
 	}
 	defer c.Close()
-	frame := bytes.Repeat([]byte("x"), 1800) // as bareEcho's
-	var lat []time.Duration
-	for range n {
-		start := time.Now()
-		if err := c.WriteMessage(websocket.TextMessage, frame); err != nil {
-			return percentiles{}, err
-		}
-		if _, _, err := c.ReadMessage(); err != nil {
-			return percentiles{}, err
-		}
-		lat = append(lat, time.Since(start))
-	}
-	return pct(lat), nil
+	return roundTrips(c, n)
 }
 
 // bareCaptureServe answers plain HTTP with 200 (for waitServing) and
 // upgrades to a WebSocket that commits each frame as a row, then echoes it.
 func bareCaptureServe(args []string) {
-	fs := flag.NewFlagSet("bare-capture-serve", flag.ExitOnError)
-	path := fs.String("db", "", "database file")
-	addr := fs.String("addr", "127.0.0.1:0", "listen address")
-	fs.Parse(args)
-	db, err := sql.Open("sqlite3", "file:"+*path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate")
+	path, addr := bareFlags("bare-capture-serve", args)
+	db, err := bareTable(path)
 	if err != nil {
 		fail(err)
 	}
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, body BLOB NOT NULL)`); err != nil {
-		fail(err)
-	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fail(err)
 	}
@@ -92,19 +67,11 @@ func bareCaptureServe(args []string) {
 		if err != nil {
 			return
 		}
-		defer c.Close()
-		for {
-			mt, data, err := c.ReadMessage()
-			if err != nil {
-				return
-			}
+		echoFrames(c, func(data []byte) {
 			i++
 			if _, err := db.Exec(`INSERT INTO t (uuid, body) VALUES (?, ?)`, fmt.Sprint(i), data); err != nil {
 				fail(err)
 			}
-			if err := c.WriteMessage(mt, data); err != nil {
-				return
-			}
-		}
+		})
 	}))
 }

@@ -37,6 +37,7 @@ func main() {
 	flag.IntVar(&cfg.burst, "burst", 1_000, "captures in the WAL burst")
 	flag.IntVar(&cfg.pages, "pages", 30, "requests per history page kind")
 	flag.StringVar(&cfg.helperLog, "helper-log-level", "warn", "the helpers' --log-level; at debug the 100k helper's memory trims are printed")
+	flag.BoolVar(&cfg.baselinesOnly, "baselines-only", false, "print the bare baselines and stop")
 	keep := flag.String("keep", "", "work in this dir and keep it; seeded data dirs found there are reused")
 	flag.Parse()
 
@@ -77,6 +78,7 @@ type config struct {
 	rows, smallRows, captures, burst, pages int
 
 	work, bin, self, helperLog string
+	baselinesOnly              bool
 }
 
 func fail(err error) {

@@ -38,6 +38,11 @@ func run(cfg *config, r *report) error {
 	r.raw("bare gorilla echo, capture-sized frame: p50 %s p99 %s", ms(echo.p50), ms(echo.p99))
 	r.raw("bare SQLite WAL insert, synchronous=FULL: p50 %s p99 %s", ms(insert.p50), ms(insert.p99))
 	r.raw("bare capture server, its own process (the insert, then the echo, per frame): p50 %s p99 %s", ms(combined.p50), ms(combined.p99))
+	r.raw("bare capture server against echo+insert: p50 %s, p99 %s",
+		ratio(combined.p50, echo.p50+insert.p50), ratio(combined.p99, echo.p99+insert.p99))
+	if cfg.baselinesOnly {
+		return nil
+	}
 
 	small, err := seed(ctx, cfg, "small", cfg.smallRows)
 	if err != nil {
