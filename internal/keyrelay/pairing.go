@@ -37,6 +37,47 @@ func ValidPairingName(name string) (string, error) {
 	return name, nil
 }
 
+// MaxClientName bounds the part of a default pairing name that the
+// extension supplies (pair_request's client_name), in characters: the date
+// and a " #2" still fit in MaxPairingName.
+const MaxClientName = 60
+
+// CleanClientName makes the name an extension gives itself fit to show. The
+// name is the peer's claim, and the operator reads it beside the pairing
+// code in the tray, on the pairings page and in `keyrelay pair list`, so
+// nothing in it may recolour a terminal or reorder the text around it:
+// whatever Printable would escape (control characters, bidi controls, bytes
+// that are not UTF-8) is dropped, runs of white space become one space, and
+// the rest is cut to MaxClientName characters.
+func CleanClientName(s string) string {
+	var b strings.Builder
+	n := 0
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r): // before unsafeRune: a tab or newline separates words
+			space = b.Len() > 0
+			continue
+		case unsafeRune(r):
+			continue
+		}
+		if n == MaxClientName {
+			break
+		}
+		if space {
+			if n+1 == MaxClientName {
+				break
+			}
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
 // PendingPairingTTL is how long an unapproved pairing request stays valid.
 const PendingPairingTTL = 10 * time.Minute
 

@@ -271,7 +271,7 @@ func (l *Loop) redraw(ctx context.Context, m *menu) {
 			continue
 		}
 		p := pairings[i]
-		it.SetTitle(keyrelay.TrayLine(keyrelay.StatePairingPending, "code", p.Code) + " " + p.Name)
+		it.SetTitle(keyrelay.TrayLine(keyrelay.StatePairingPending, "code", p.Code) + " " + keyrelay.Printable(p.Name))
 		it.Show()
 	}
 	if paused {

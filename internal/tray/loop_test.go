@@ -294,10 +294,15 @@ func TestLoop(t *testing.T) {
 	t.Run("a pending pairing shows and opens the pairings page", func(t *testing.T) {
 		h := start(t)
 		h.core.set(func() {
-			h.core.pairings = []*keyrelay.Pairing{{Code: "482913", Name: "Chrome 131 / Linux", Status: keyrelay.PairingPending}}
+			// A name stored before client names were cleaned: its bidi
+			// override must not reorder the code shown beside it.
+			h.core.pairings = []*keyrelay.Pairing{{Code: "482913", Name: "Chrome\u202e 131 / Linux", Status: keyrelay.PairingPending}}
 		})
 		h.loop.Refresh()
 		h.waitIcon(t, tray.StatusAttention, "ペアリング承認待ち 1件")
+		if v := strings.Join(h.surf.view().visible, "\n"); !strings.Contains(v, `コード 482913 (pairing request: code 482913) Chrome\u202e 131 / Linux`) {
+			t.Errorf("pairing item not shown with its name escaped:\n%s", v)
+		}
 		h.surf.click(t, "ペアリング承認待ち: コード 482913")
 		h.waitOpened(t, "http://127.0.0.1:27415/login?token=t/pairings")
 

@@ -299,3 +299,28 @@ func TestReusedCaptureIDWithOtherKey(t *testing.T) {
 		t.Fatalf("%d captures stored, want 1", n)
 	}
 }
+
+// The name a pair_request gives is the peer's claim, shown beside the
+// pairing code in the tray and on the pairings page: what could recolour
+// a terminal or reorder the code around it is dropped before it is stored.
+func TestPairRequestNameCleaned(t *testing.T) {
+	e := newEnv(t)
+	c := e.dial(t, chromeOrigin)
+	p, err := c.Pair(e.ctx, "\x1b[31mChrome\u202e 4321\n/ Linux")
+	if err != nil {
+		t.Fatalf("Pair: %v", err)
+	}
+	ps, err := sqlite.NewPairingService(e.db).FindPairings(e.ctx, keyrelay.PairingFilter{})
+	if err != nil {
+		t.Fatalf("FindPairings: %v", err)
+	}
+	if len(ps) != 1 || ps[0].ClientID != p.ClientID {
+		t.Fatalf("pairings = %+v, want the one requested", ps)
+	}
+	if got, want := ps[0].Name, "[31mChrome 4321 / Linux（"; !strings.HasPrefix(got, want) {
+		t.Errorf("stored name = %q, want it to start %q", got, want)
+	}
+	if got := ps[0].Name; keyrelay.Printable(got) != got {
+		t.Errorf("stored name = %q still has characters Printable escapes", got)
+	}
+}

@@ -180,6 +180,7 @@ func (c *conn) watch(clientID, token string, expires time.Time) {
 // it: what the browser calls itself, and when it paired, so that an
 // agency's two "Chrome / Linux" differ; a name still taken gets a number.
 func (c *conn) defaultName(client string, now time.Time) string {
+	client = keyrelay.CleanClientName(client)
 	if client == "" {
 		client = "不明なブラウザ (unknown browser)"
 	}
