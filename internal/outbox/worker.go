@@ -53,8 +53,11 @@ const (
 	// while Changes reports no commit and nothing is due. It bounds the
 	// delay of a change the stamp could miss (a writer that bypasses the
 	// WAL index, or a rebuilt index whose counter came back to the same
-	// value: see sqlite.DB.ChangeStamp); five minutes is the reminder's
-	// own interval, and one claim check per five minutes is nothing.
+	// value: see sqlite.DB.ChangeStamp), which should never happen, so it
+	// only has to be short next to what a late delivery costs: five
+	// minutes, the reminder's old interval. One look per five minutes costs
+	// a millisecond of CPU and maps some code back, which the helper's idle
+	// trim unmaps again (helper/memtrim.go).
 	DefaultBackstop = 5 * time.Minute
 )
 
