@@ -10,8 +10,8 @@
 //
 // How the worker notices work. In this process: Wake (a capture, a retry
 // click, new credentials, Resume) and the end of an attempt make Run claim at
-// once. Work made due by other processes (`keyrelay goq set-login`, `pair
-// approve`, anything writing the same file) or by the clock (a retry's
+// once. Work made due by other processes (`keyrelay goq set-login`, `goq
+// assign`, anything writing the same file) or by the clock (a retry's
 // backoff, an expired lease) is found by a tick every PollInterval, which
 // runs SQL only when it can find something: when the store's ChangeStamp
 // moved since the last look (a commit by any process), when the earliest
