@@ -224,13 +224,6 @@ func run(cfg *config, r *report) error {
 	}
 
 	r.raw("RSS fresh %d KiB; after the burst, history and CSV, 10 s idle: %d KiB (peak since the CSV exports %d KiB)", freshRSS, afterRSS, hwm)
-	// Longer idle, on request: the outbox's backstop look (5 minutes) and
-	// the helper's trim after it.
-	for waited := 30 * time.Second; waited <= cfg.longIdle; waited += 30 * time.Second {
-		time.Sleep(30 * time.Second)
-		rss, _ := p.rss()
-		r.raw("idle %s longer: RSS %d KiB; %s", waited, rss, p.memLine())
-	}
 
 	// The extension stays connected while the helper idles: keep one
 	// authenticated connection open across the SIGTERM.
@@ -239,6 +232,14 @@ func run(cfg *config, r *report) error {
 		return err
 	}
 	defer closeAll(idleConn)
+	// Longer idle, on request, with that connection open (its pings every
+	// 20 s): the outbox's backstop look (5 minutes), the runtime's GC and
+	// the helper's trims after them.
+	for waited := 30 * time.Second; waited <= cfg.longIdle; waited += 30 * time.Second {
+		time.Sleep(30 * time.Second)
+		rss, _ := p.rss()
+		r.raw("idle %s longer, one extension connected: RSS %d KiB; %s", waited, rss, p.memLine())
+	}
 	time.Sleep(3 * time.Second)
 	stopTime, err := p.stop()
 	if err != nil {
