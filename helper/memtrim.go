@@ -28,6 +28,14 @@ const (
 	busyAlloc = 1 << 20
 	// settleAfterStart is when the trim after start runs.
 	settleAfterStart = time.Second
+	// regrowFile is how much of the binary's unmapped pages must have come
+	// back during a quiet spell to trim again: an idle look at the store
+	// (the outbox's backstop, the reminder's daily check) or a page view
+	// that allocated little maps about 4 MiB of large folios back, while
+	// the idle ticks themselves map next to none (BENCHMARKS.md, Memory).
+	regrowFile = 2 << 20
+	// regrowAfter is the least time between such trims.
+	regrowAfter = time.Minute
 )
 
 func trimMemory(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
@@ -76,22 +84,54 @@ func trimMemory(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 	}
 	trim()
 	it := &idleTrim{last: allocs()}
+	it.trimmed(osmem.FileResident(), time.Now())
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		if it.tick(allocs()) {
+		trimNow := it.tick(allocs())
+		if !trimNow && !it.busy {
+			trimNow = it.regrown(osmem.FileResident(), time.Now())
+		}
+		if trimNow {
 			trim()
+			it.trimmed(osmem.FileResident(), time.Now())
 		}
 	}
 }
 
-// idleTrim tells, one tick at a time, when a busy period has just ended.
+// idleTrim tells, one tick at a time, when a busy period has just ended,
+// and when the code pages a trim unmapped came back while quiet.
 type idleTrim struct {
 	last uint64 // heap allocations counted at the previous tick
 	busy bool
+	// fileBase is the least file-backed memory resident since the last
+	// trim (measured at its end, after its own log line); 0: unknown.
+	fileBase int64
+	lastTrim time.Time
+}
+
+// trimmed records a trim that ended at now with file bytes of file-backed
+// memory resident.
+func (it *idleTrim) trimmed(file int64, now time.Time) {
+	it.fileBase, it.lastTrim = file, now
+}
+
+// regrown takes the file-backed memory resident at a quiet tick and reports
+// whether regrowFile of it came back since the last trim, which must be
+// regrowAfter ago: should the idle ticks alone ever map that much back,
+// the helper trims once a minute, not every tick.
+func (it *idleTrim) regrown(file int64, now time.Time) bool {
+	switch {
+	case file <= 0 || it.fileBase <= 0:
+		return false // unknown (not Linux)
+	case file < it.fileBase:
+		it.fileBase = file
+		return false
+	}
+	return file-it.fileBase >= regrowFile && now.Sub(it.lastTrim) >= regrowAfter
 }
 
 // tick takes the heap's cumulative allocations now and reports whether to

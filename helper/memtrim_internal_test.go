@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // A trim comes once, on the first quiet tick after busy ones; never while
 // busy, never twice in a row.
@@ -24,6 +27,36 @@ func TestIdleTrim(t *testing.T) {
 		total += s.alloc
 		if got := it.tick(total); got != s.trim {
 			t.Fatalf("tick %d (allocated %d): trim %v, want %v", i, s.alloc, got, s.trim)
+		}
+	}
+}
+
+// After a trim, code pages that come back during a quiet spell (an idle look
+// at the store) trim again once regrowFile of them are back, and not sooner
+// than regrowAfter after the last trim.
+func TestIdleTrimRegrown(t *testing.T) {
+	const mib = 1 << 20
+	t0 := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	it := &idleTrim{}
+	if it.regrown(20*mib, t0.Add(time.Hour)) {
+		t.Fatal("trim before any trim was measured")
+	}
+	it.trimmed(9*mib, t0)
+	later := t0.Add(regrowAfter)
+	steps := []struct {
+		file int64
+		at   time.Time
+		trim bool
+	}{
+		{0, later, false},                                // unknown: never
+		{8 * mib, later, false},                          // lower than after the trim: the new measure
+		{8*mib + regrowFile - 1, later, false},           // not enough back
+		{8*mib + regrowFile, t0.Add(time.Second), false}, // enough, but right after the trim
+		{8*mib + regrowFile, later, true},                // an idle look mapped 2 MiB back
+	}
+	for i, s := range steps {
+		if got := it.regrown(s.file, s.at); got != s.trim {
+			t.Fatalf("step %d (%d bytes resident): trim %v, want %v", i, s.file, got, s.trim)
 		}
 	}
 }

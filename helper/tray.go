@@ -21,7 +21,7 @@ func runTray(ctx context.Context, stop context.CancelFunc, app *helperApp, opts 
 	}
 	go func() {
 		headless, err := tray.Run(ctx, core, app.log.With("part", "tray"),
-			tray.Options{NoTray: opts.noTray, WatcherWait: opts.trayWait, Events: app.trayEvents})
+			tray.Options{NoTray: opts.noTray, WatcherWait: opts.trayWait, Events: app.trayEvents, Changes: app.st.db})
 		if err != nil {
 			app.log.Warn("tray stopped; running headless", "err", err)
 		} else if headless {

@@ -60,6 +60,8 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		Modes:        st.modes,
 		Browser:      app.ws,
 		GoQBaseURL:   goq.DefaultBaseURL,
+		// Its polls run SQL only when the file changed or work fell due.
+		Changes: st.db,
 	}
 	// A browser that connects, or whose GoQ tab is usable again, gets its
 	// waiting deliveries (browser mode).
@@ -101,6 +103,7 @@ func startHelper(ctx context.Context, c *config, log *slog.Logger, opts runOptio
 		Log:      sqlite.NewReminderService(st.db),
 		Notifier: &reminder.Desktop{},
 		Logger:   log.With("part", "reminder"),
+		Changes:  st.db,
 	}
 	// Events fan out: a delivery result goes to the extension and may change
 	// the alerts; a new capture or アプリ一覧 visit wakes the loops that care.

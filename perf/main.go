@@ -38,6 +38,7 @@ func main() {
 	flag.IntVar(&cfg.pages, "pages", 30, "requests per history page kind")
 	flag.StringVar(&cfg.helperLog, "helper-log-level", "warn", "the helpers' --log-level; at debug the 100k helper's memory trims are printed")
 	flag.BoolVar(&cfg.baselinesOnly, "baselines-only", false, "print the bare baselines and stop")
+	flag.DurationVar(&cfg.longIdle, "long-idle", 0, "after the idle RSS after use, leave the 100k helper idle this much longer with one extension connected and print its RSS every 30 s (past the outbox's 5-minute backstop: 6m)")
 	keep := flag.String("keep", "", "work in this dir and keep it; seeded data dirs found there are reused")
 	flag.Parse()
 
@@ -79,6 +80,7 @@ type config struct {
 
 	work, bin, self, helperLog string
 	baselinesOnly              bool
+	longIdle                   time.Duration
 }
 
 func fail(err error) {

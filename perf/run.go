@@ -242,6 +242,14 @@ func run(cfg *config, r *report) error {
 		return err
 	}
 	defer closeAll(idleConn)
+	// Longer idle, on request, with that connection open (its pings every
+	// 20 s): the outbox's backstop look (5 minutes), the runtime's GC and
+	// the helper's trims after them.
+	for waited := 30 * time.Second; waited <= cfg.longIdle; waited += 30 * time.Second {
+		time.Sleep(30 * time.Second)
+		rss, _ := p.rss()
+		r.raw("idle %s longer, one extension connected: RSS %d KiB; %s", waited, rss, p.memLine())
+	}
 	time.Sleep(3 * time.Second)
 	stopTime, err := p.stop()
 	if err != nil {

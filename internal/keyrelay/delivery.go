@@ -89,6 +89,13 @@ type DeliveryService interface {
 	// helper's work), at most one per shop and none for a shop that already
 	// has a live lease, and marks them in_progress until now+lease.
 	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Delivery, error)
+	// NextDue returns the earliest time at which a delivery becomes
+	// claimable by the clock alone, with no other write: the smallest
+	// NextAttemptAt of a pending delivery (a retry's backoff) and LeaseUntil
+	// of an in_progress one (a lease that may expire). It may lie in the
+	// past (a due delivery that another's lease holds back). Zero when no
+	// delivery waits on the clock.
+	NextDue(ctx context.Context) (time.Time, error)
 	// RecordAttempt appends an attempt and moves the delivery to its result:
 	// a final status, or pending again at next (retry). It fails with
 	// ECONFLICT if the delivery is no longer leased (superseded meanwhile).

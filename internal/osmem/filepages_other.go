@@ -11,3 +11,6 @@ func ShedThreads(n int) {}
 
 // Threads is 0 outside Linux.
 func Threads() int { return 0 }
+
+// FileResident is 0 (unknown) outside Linux.
+func FileResident() int64 { return 0 }

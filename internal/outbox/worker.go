@@ -7,6 +7,22 @@
 // (a crashed helper's work), a newer capture supersedes an older undelivered
 // one in the same transaction, and a destination that already holds the key
 // reports already_current instead of posting again.
+//
+// How the worker notices work. In this process: Wake (a capture, a retry
+// click, new credentials, Resume) and the end of an attempt make Run claim at
+// once. Work made due by other processes (`keyrelay goq set-login`, `goq
+// assign`, anything writing the same file) or by the clock (a retry's
+// backoff, an expired lease) is found by a tick every PollInterval, which
+// runs SQL only when it can find something: when the store's ChangeStamp
+// moved since the last look (a commit by any process), when the earliest
+// due time the last look saw (DeliveryService.NextDue) has come, or when
+// Backstop has passed since the last look. An unknown stamp counts as a
+// change, so a store that cannot tell is polled every tick, as before.
+// waiting_login deliveries are woken (WakeWaitingLogin, a write
+// transaction) every LoginPoll, also only when something changed since the
+// last wake. An idle helper thus runs no SQL at all between changes, which
+// keeps the code that SQL runs unmapped after the idle trim (BENCHMARKS.md,
+// Memory) and lets a laptop sleep.
 package outbox
 
 import (
@@ -33,6 +49,16 @@ const (
 	// deliveries on its own: credentials may be set by `keyrelay goq
 	// set-login`, another process that cannot call Wake.
 	DefaultLoginPoll = 30 * time.Second
+	// DefaultBackstop is the longest Run goes without looking at the store
+	// while Changes reports no commit and nothing is due. It bounds the
+	// delay of a change the stamp could miss (a writer that bypasses the
+	// WAL index, or a rebuilt index whose counter came back to the same
+	// value: see sqlite.DB.ChangeStamp), which should never happen, so it
+	// only has to be short next to what a late delivery costs: five
+	// minutes, the reminder's old interval. One look per five minutes costs
+	// a millisecond of CPU and maps some code back, which the helper's idle
+	// trim unmaps again (helper/memtrim.go).
+	DefaultBackstop = 5 * time.Minute
 )
 
 // Worker is the outbox worker pool. Set the dependencies, then call Run (the
@@ -60,6 +86,14 @@ type Worker struct {
 	MaxBackoff   time.Duration
 	PollInterval time.Duration // how often Run looks for due work unprompted
 	LoginPoll    time.Duration // how often Run calls WakeWaitingLogin unprompted
+	// Changes tells Run whether the store changed since its last look, by
+	// any process; nil: every tick looks (and every LoginPoll wakes), as if
+	// it always had.
+	Changes  keyrelay.ChangeSource
+	Backstop time.Duration // longest time between looks; see DefaultBackstop
+	// Ticks, when set, replaces the PollInterval ticker (tests send their
+	// own ticks).
+	Ticks <-chan time.Time
 	// ShutdownGrace is how long Run lets in-flight deliveries finish after its
 	// context ends before cancelling them; their leases are then released.
 	ShutdownGrace time.Duration
@@ -103,6 +137,9 @@ func (w *Worker) init() {
 		}
 		if w.LoginPoll <= 0 {
 			w.LoginPoll = DefaultLoginPoll
+		}
+		if w.Backstop <= 0 {
+			w.Backstop = DefaultBackstop
 		}
 		if w.ShutdownGrace <= 0 {
 			w.ShutdownGrace = DefaultShutdownGrace
@@ -171,17 +208,28 @@ func (w *Worker) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	done := make(chan struct{}, w.Concurrency)
 	inFlight := 0
-	poll := time.NewTicker(w.PollInterval)
-	defer poll.Stop()
-	loginPoll := time.NewTicker(w.LoginPoll)
-	defer loginPoll.Stop()
+	ticks := w.Ticks
+	if ticks == nil {
+		poll := time.NewTicker(w.PollInterval)
+		defer poll.Stop()
+		ticks = poll.C
+	}
 	claimFailing := false
 
-	w.wakeWaitingLogin(ctx)
-	again := true
+	var look, login lookState
+	w.wakeWaitingLogin(ctx, &login)
+	// again: claim now; looking: this claim is a tick's look, which also
+	// records what the store's state and next due time were.
+	again, looking := true, true
 	for {
 		if again && !w.Paused() && inFlight < w.Concurrency && ctx.Err() == nil {
 			again = false
+			var stamp keyrelay.ChangeStamp
+			if looking {
+				// Before the SQL: a commit while it runs is a change for
+				// the next tick.
+				stamp = w.stamp()
+			}
 			ds, err := w.Deliveries.ClaimDue(ctx, w.Now(), w.Lease, w.Concurrency-inFlight)
 			switch {
 			case err != nil && ctx.Err() == nil:
@@ -195,6 +243,10 @@ func (w *Worker) Run(ctx context.Context) error {
 					w.Logger.Info("outbox: claiming due deliveries works again")
 				}
 				claimFailing = false
+			}
+			if looking {
+				looking = false
+				w.looked(ctx, &look, stamp, err == nil)
 			}
 			for _, d := range ds {
 				inFlight++
@@ -214,13 +266,73 @@ func (w *Worker) Run(ctx context.Context) error {
 			again = true
 		case <-w.wake:
 			again = true
-		case <-poll.C:
-			again = true
-		case <-loginPoll.C:
-			w.wakeWaitingLogin(ctx)
-			again = true
+		case t := <-ticks:
+			// Intervals (LoginPoll, Backstop) are counted in the ticks' own
+			// time, due times in the store's (Now).
+			now, stamp := w.Now(), w.stamp()
+			if login.since(t) >= w.LoginPoll && login.due(t, now, stamp, w.Backstop) {
+				login.at = t
+				if w.wakeWaitingLogin(ctx, &login) > 0 {
+					again = true
+				}
+			}
+			if look.due(t, now, stamp, w.Backstop) {
+				look.at = t
+				again, looking = true, true
+			}
 		}
 	}
+}
+
+// lookState is what Run knew at its last look at the store: the store's
+// change stamp then, the earliest due time it saw, and the tick it looked at.
+type lookState struct {
+	stamp keyrelay.ChangeStamp
+	next  time.Time // in the store's time; zero: nothing waits on the clock
+	ok    bool      // the look succeeded
+	at    time.Time // the tick's time; zero until the first tick
+}
+
+// since is how long before tick t the last tick-driven look was; the first
+// tick starts the count.
+func (l *lookState) since(t time.Time) time.Duration {
+	if l.at.IsZero() {
+		l.at = t
+	}
+	return t.Sub(l.at)
+}
+
+// due reports whether tick t (at now in the store's time) must look again:
+// the store changed or cannot tell, the next due time came, or backstop
+// passed since the last look.
+func (l *lookState) due(t, now time.Time, stamp keyrelay.ChangeStamp, backstop time.Duration) bool {
+	return !l.ok || !stamp.Same(l.stamp) || (!l.next.IsZero() && !now.Before(l.next)) || l.since(t) >= backstop
+}
+
+// looked records in l a look that began at stamp; after a claim, it asks
+// the store for the next due time, unless there is no stamp to save SQL for.
+func (w *Worker) looked(ctx context.Context, l *lookState, stamp keyrelay.ChangeStamp, ok bool) {
+	l.stamp, l.next, l.ok = stamp, time.Time{}, ok && stamp != ""
+	if !l.ok {
+		return
+	}
+	next, err := w.Deliveries.NextDue(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.Logger.Warn("outbox: reading the next due time failed; looking at every tick", "err", err)
+		}
+		l.ok = false
+		return
+	}
+	l.next = next
+}
+
+// stamp is the store's change stamp, or "" (unknown) without Changes.
+func (w *Worker) stamp() keyrelay.ChangeStamp {
+	if w.Changes == nil {
+		return ""
+	}
+	return w.Changes.ChangeStamp()
 }
 
 func (w *Worker) shutdown(wg *sync.WaitGroup, stopWork context.CancelFunc) {
@@ -240,15 +352,20 @@ func (w *Worker) shutdown(wg *sync.WaitGroup, stopWork context.CancelFunc) {
 	}
 }
 
-func (w *Worker) wakeWaitingLogin(ctx context.Context) {
+// wakeWaitingLogin runs WakeWaitingLogin and records it in l (its state
+// has no next due time: only a commit makes a login appear).
+func (w *Worker) wakeWaitingLogin(ctx context.Context, l *lookState) int {
+	stamp := w.stamp()
 	n, err := w.Deliveries.WakeWaitingLogin(ctx)
+	l.stamp, l.ok = stamp, err == nil && stamp != ""
 	if err != nil {
 		if ctx.Err() == nil {
 			w.Logger.Error("outbox: waking deliveries waiting for login failed", "err", err)
 		}
-		return
+		return 0
 	}
 	if n > 0 {
 		w.Logger.Info("outbox: credentials found, deliveries resumed", "count", n)
 	}
+	return n
 }

@@ -25,6 +25,13 @@ const DefaultInterval = 5 * time.Minute
 // of captures costs one look at the board per second, not one per capture.
 const DefaultSettle = time.Second
 
+// DefaultBackstop is the longest Run goes without checking when Changes
+// reports no commit and the JST date is the same: what Check finds depends
+// only on the store and on that date, so the backstop only bounds a change
+// the stamp could miss (see sqlite.DB.ChangeStamp), and reminders count in
+// days.
+const DefaultBackstop = time.Hour
+
 // Log remembers which reminders the operator was shown. The sqlite
 // ReminderService implements it.
 type Log interface {
@@ -48,6 +55,11 @@ type Reminder struct {
 	Now      func() time.Time   // nil: time.Now
 	Interval time.Duration      // 0: DefaultInterval
 	Settle   time.Duration      // 0: DefaultSettle
+	// Changes lets an Interval tick skip its check while the store has
+	// not changed (by any process) and the JST date is the one of the last
+	// check, for up to Backstop; nil: every tick checks.
+	Changes  keyrelay.ChangeSource
+	Backstop time.Duration // 0: DefaultBackstop
 
 	initOnce sync.Once
 	wake     chan struct{}
@@ -93,6 +105,9 @@ func (r *Reminder) init() {
 		if r.Settle <= 0 {
 			r.Settle = DefaultSettle
 		}
+		if r.Backstop <= 0 {
+			r.Backstop = DefaultBackstop
+		}
 		r.cleared = map[appKey]bool{}
 		r.shown = map[Fired]bool{}
 		r.lastAlerts = []keyrelay.Alert{}
@@ -111,8 +126,10 @@ func (r *Reminder) Wake() {
 
 // Run checks at start (so a threshold passed while the helper was down fires
 // now), then every Interval and Settle after a Wake (wakes meanwhile are
-// folded into that one check), until ctx ends. A failed check is logged and
-// retried at the next tick; only ctx ends Run.
+// folded into that one check), until ctx ends. With Changes, an Interval
+// tick checks only if the store changed, the JST date moved on or Backstop
+// passed since the last check, so an idle helper reads nothing. A failed
+// check is logged and retried at the next tick; only ctx ends Run.
 func (r *Reminder) Run(ctx context.Context) error {
 	r.init()
 	t := time.NewTicker(r.Interval)
@@ -121,16 +138,15 @@ func (r *Reminder) Run(ctx context.Context) error {
 	settle.Stop()
 	defer settle.Stop()
 	armed := false
+	var last lastCheck
 	for {
-		if _, err := r.Check(ctx); err != nil && ctx.Err() == nil {
-			r.Logger.Error("reminder check", "err", err)
-		}
+		last = r.checkRecorded(ctx)
 		for waiting := true; waiting; {
 			select {
 			case <-ctx.Done():
 				return nil
 			case <-t.C:
-				waiting = false
+				waiting = !last.due(r.Now(), r.stamp(), r.Backstop)
 			case <-r.wake:
 				if !armed {
 					armed = true
@@ -142,6 +158,39 @@ func (r *Reminder) Run(ctx context.Context) error {
 		}
 		armed = false
 	}
+}
+
+// lastCheck is what Run knew at its last check.
+type lastCheck struct {
+	stamp keyrelay.ChangeStamp // "" also when the check failed
+	at    time.Time
+}
+
+// due reports whether a tick at now must check again.
+func (l lastCheck) due(now time.Time, stamp keyrelay.ChangeStamp, backstop time.Duration) bool {
+	return !stamp.Same(l.stamp) || jstDate(now) != jstDate(l.at) || now.Sub(l.at) >= backstop
+}
+
+func jstDate(t time.Time) string { return t.In(keyrelay.JST).Format(time.DateOnly) }
+
+// checkRecorded runs Check and says what it saw: the stamp is taken first,
+// so a commit during the check counts as a change.
+func (r *Reminder) checkRecorded(ctx context.Context) lastCheck {
+	l := lastCheck{stamp: r.stamp(), at: r.Now()}
+	if _, err := r.Check(ctx); err != nil {
+		l.stamp = ""
+		if ctx.Err() == nil {
+			r.Logger.Error("reminder check", "err", err)
+		}
+	}
+	return l
+}
+
+func (r *Reminder) stamp() keyrelay.ChangeStamp {
+	if r.Changes == nil {
+		return ""
+	}
+	return r.Changes.ChangeStamp()
 }
 
 // Check fires every reminder due at Now that was not shown before and tells

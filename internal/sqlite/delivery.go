@@ -291,6 +291,24 @@ func (s *DeliveryService) ClaimDue(ctx context.Context, now time.Time, lease tim
 	return out, nil
 }
 
+func (s *DeliveryService) NextDue(ctx context.Context) (time.Time, error) {
+	tx, err := s.db.BeginTx(ctx, readOnly)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer tx.Rollback()
+	// Each MIN is one step along deliveries_due (status, next_attempt_at),
+	// the second a scan of the in-progress rows (a few at most).
+	var next time.Time
+	if err := tx.QueryRowContext(ctx, `SELECT MIN(t) FROM (
+		SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE status = ? AND next_attempt_at > ''
+		UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE status = ? AND lease_until > '')`,
+		keyrelay.DeliveryPending, keyrelay.DeliveryInProgress).Scan(scanTime(&next)); err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: next due: %w", err)
+	}
+	return next, nil
+}
+
 // attemptResults are the statuses an attempt may lead to.
 var attemptResults = map[string]bool{
 	keyrelay.DeliveryPending:        true, // retry at next

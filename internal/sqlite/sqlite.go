@@ -62,6 +62,8 @@ type DB struct {
 	ckpt    checkpointState
 
 	index textIndexState // the text index's indexer (textindex.go)
+
+	shm shmWatch // ChangeStamp's view of the -shm file (changes.go)
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -172,6 +174,8 @@ func (db *DB) Close() error {
 			firstErr = fmt.Errorf("sqlite: close: %w", err)
 		}
 	}
+	// Only now: closing it drops this process's locks on the -shm file.
+	db.shm.close()
 	return firstErr
 }
 

@@ -23,6 +23,10 @@ const (
 // cover news. A pairing request has no event, and the operator waits for it.
 const DefaultInterval = 10 * time.Second
 
+// redrawBackstop is the longest a Loop with Changes goes without redrawing
+// on its ticks (see Loop.Changes).
+const redrawBackstop = time.Hour
+
 // Loop is the tray's one event loop: it selects over menu clicks, a ticker
 // and Refresh, and calls into Core.
 type Loop struct {
@@ -33,9 +37,37 @@ type Loop struct {
 	Now      func() time.Time       // nil: time.Now
 	Interval time.Duration          // 0: DefaultInterval
 	Events   *Events                // nil: only Refresh and the ticker redraw
+	// Changes lets a tick skip its redraw (three reads of the store) when
+	// nothing the menu shows can have changed since the last one: the
+	// store's change stamp (any process), the JST date (days left), the
+	// helper's problem and pause state are the same, no pairing request
+	// was shown (those expire), and less than an hour passed. nil: every
+	// tick redraws.
+	Changes keyrelay.ChangeSource
 
 	initOnce sync.Once
 	refresh  chan struct{}
+	shown    shownState // what the last redraw showed; the loop's goroutine only
+}
+
+// shownState is what a redraw read, to tell whether a tick may skip the next.
+type shownState struct {
+	stamp    keyrelay.ChangeStamp
+	at       time.Time
+	problem  string
+	paused   bool
+	pairings bool
+}
+
+// unchanged reports whether a redraw now would show what the last one did.
+func (l *Loop) unchanged() bool {
+	if l.Changes == nil {
+		return false
+	}
+	s, now := l.shown, l.Now()
+	return l.Changes.ChangeStamp().Same(s.stamp) && !s.pairings &&
+		now.In(keyrelay.JST).Format(time.DateOnly) == s.at.In(keyrelay.JST).Format(time.DateOnly) &&
+		now.Sub(s.at) < redrawBackstop && l.Core.Problem() == s.problem && l.Core.Paused() == s.paused
 }
 
 // menu holds the items Run built.
@@ -168,7 +200,11 @@ func (l *Loop) serve(ctx context.Context, m *menu) {
 		switch {
 		case chosen == caseDone:
 			return
-		case chosen == caseTick, chosen == caseRefresh:
+		case chosen == caseTick:
+			if l.unchanged() {
+				continue
+			}
+		case chosen == caseRefresh:
 		case chosen == caseOpen:
 			l.openPage(ctx, "/")
 		case chosen == caseApprove:
@@ -227,24 +263,38 @@ func (l *Loop) build() *menu {
 // the problem icon instead of stopping the loop.
 func (l *Loop) redraw(ctx context.Context, m *menu) {
 	now := l.Now()
-	var problems []string
-	if p := l.Core.Problem(); p != "" {
-		problems = append(problems, p)
+	// Taken before the reads: a commit during them is a change next tick.
+	var stamp keyrelay.ChangeStamp
+	if l.Changes != nil {
+		stamp = l.Changes.ChangeStamp()
 	}
+	var problems []string
+	problem := l.Core.Problem()
+	if problem != "" {
+		problems = append(problems, problem)
+	}
+	failed := false
 	alerts, err := l.Core.Alerts(ctx, now)
 	if err != nil {
 		l.Logger.Error("tray: alerts", "err", err)
 		problems = append(problems, "状態を読めません (cannot read status)")
+		failed = true
 	}
 	shops, err := l.Core.LatestPerShop(ctx)
 	if err != nil {
 		l.Logger.Error("tray: latest captures", "err", err)
+		failed = true
 	}
 	pairings, err := l.Core.PendingPairings(ctx)
 	if err != nil {
 		l.Logger.Error("tray: pending pairings", "err", err)
+		failed = true
 	}
 	paused := l.Core.Paused()
+	l.shown = shownState{stamp: stamp, at: now, problem: problem, paused: paused, pairings: len(pairings) > 0}
+	if failed {
+		l.shown.stamp = "" // the next tick reads again
+	}
 
 	st, tip := summarize(problems, alerts, pairings, paused)
 	l.Surface.SetIcon(Icon(st))

@@ -109,6 +109,7 @@ type fakeCore struct {
 	paused   bool
 	calls    []string
 	quit     chan struct{}
+	reads    int // redraws: Alerts calls
 }
 
 func (c *fakeCore) record(s string) { c.calls = append(c.calls, s) }
@@ -116,6 +117,7 @@ func (c *fakeCore) record(s string) { c.calls = append(c.calls, s) }
 func (c *fakeCore) Alerts(context.Context, time.Time) ([]keyrelay.Alert, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.reads++
 	return c.alerts, nil
 }
 func (c *fakeCore) Problem() string { c.mu.Lock(); defer c.mu.Unlock(); return c.problem }

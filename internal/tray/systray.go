@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"fyne.io/systray"
+
+	"keyrelay/internal/keyrelay"
 )
 
 // Options tune Run; the zero value is right for most starts.
@@ -19,6 +21,9 @@ type Options struct {
 	NoTray bool
 	// Events wakes the tray on news; nil: it polls every DefaultInterval.
 	Events *Events
+	// Changes lets the tray's ticks skip redraws while nothing changed
+	// (Loop.Changes).
+	Changes keyrelay.ChangeSource
 }
 
 // Run shows the tray icon and serves its menu until ctx ends or the operator
@@ -43,10 +48,10 @@ func Run(ctx context.Context, core Core, logger *slog.Logger, opts Options) (hea
 	if ctx.Err() != nil {
 		return true, nil
 	}
-	return false, runSystray(ctx, core, logger, opts.Events)
+	return false, runSystray(ctx, core, logger, opts)
 }
 
-func runSystray(ctx context.Context, core Core, logger *slog.Logger, events *Events) (err error) {
+func runSystray(ctx context.Context, core Core, logger *slog.Logger, opts Options) (err error) {
 	// fyne.io/systray v1.12.2 dereferences a nil D-Bus connection when the
 	// bus went away between our check and its start, in Quit and at exit.
 	defer func() {
@@ -65,7 +70,7 @@ func runSystray(ctx context.Context, core Core, logger *slog.Logger, events *Eve
 			}
 		}()
 		systray.SetTitle("keyrelay")
-		l := &Loop{Core: core, Surface: systraySurface{}, Logger: logger, Events: events}
+		l := &Loop{Core: core, Surface: systraySurface{}, Logger: logger, Events: opts.Events, Changes: opts.Changes}
 		started <- l.Start(ctx)
 	}
 	go func() {
