@@ -55,8 +55,15 @@ func TestEscapesInPairListAndHistory(t *testing.T) {
 				t.Fatalf("%v let a name forge a line:\n%s", args, out)
 			}
 		}
-		if !strings.Contains(out, `\x1b[2J`) {
-			t.Errorf("%v does not show the escape as text:\n%s", args, out)
+		// Shop and app names are stored as the page showed them and escaped
+		// when printed; a pairing's name is cleaned before it is stored
+		// (keyrelay.CleanClientName), so only its harmless text is left.
+		want := `\x1b[2J`
+		if args[0] == "pair" {
+			want = "Browser [2J[31mAPPROVED]0;pwned]8;;https://evil.example"
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("%v does not show %q:\n%s", args, want, out)
 		}
 	}
 }
