@@ -19,6 +19,9 @@ import (
 // helper allows 20 messages a second on each.
 const conns = 14
 
+// steadySamples is how many 10-second RSS samples the steady idle row takes.
+const steadySamples = 12
+
 func run(cfg *config, r *report) error {
 	ctx := context.Background()
 
@@ -242,6 +245,18 @@ func run(cfg *config, r *report) error {
 		return err
 	}
 	defer closeAll(idleConn)
+	// The helper's real idle state: an extension connected, pinged every
+	// 20 s, the runtime's forced GC every 2 minutes, the outbox's and the
+	// trim's ticks. Sampled every 10 s for 2 minutes; the goal is read on
+	// the highest sample, as the operator's task manager could show it.
+	var steady []int64
+	for range steadySamples {
+		time.Sleep(10 * time.Second)
+		rss, _ := p.rss()
+		steady = append(steady, rss)
+	}
+	steadyMax := slices.Max(steady)
+	r.raw("idle with one extension connected, every 10 s for %d s (KiB): %v; now %s", 10*steadySamples, steady, p.memLine())
 	// Longer idle, on request, with that connection open (its pings every
 	// 20 s): the outbox's backstop look (5 minutes), the runtime's GC and
 	// the helper's trims after them.
@@ -282,8 +297,9 @@ func run(cfg *config, r *report) error {
 		fmt.Sprintf("%+.1f MiB at 1k rows", float64(smallGrow)/1024), "-", "constant: ≤ 1k's + 4 MiB", grow <= smallGrow+4*1024)
 	r.row(fmt.Sprintf("WAL after a %d-capture burst (peak %.1f MiB)", cfg.burst, float64(walPeak)/(1<<20)), "< 4 MiB after "+ms(walBack), "0 B after "+ms(walZero), "-", "within 10 s", walBack >= 0 && walBack <= 10*time.Second)
 	bare := fmt.Sprintf("bare open+listen %.1f MiB", float64(bareRSS)/1024)
-	r.row("idle RSS, fresh", fmt.Sprintf("%.1f MiB", float64(freshRSS)/1024), bare, ratio(time.Duration(freshRSS), time.Duration(bareRSS)), "< 20 MiB", freshRSS < 20*1024)
-	r.row("idle RSS after burst + history + CSV", fmt.Sprintf("%.1f MiB", float64(afterRSS)/1024), bare, ratio(time.Duration(afterRSS), time.Duration(bareRSS)), "< 20 MiB", afterRSS < 20*1024)
+	r.row("idle RSS, fresh, no extension", fmt.Sprintf("%.1f MiB", float64(freshRSS)/1024), bare, ratio(time.Duration(freshRSS), time.Duration(bareRSS)), "< 20 MiB", freshRSS < 20*1024)
+	r.row("idle RSS after burst + history + CSV, 10 s, no extension", fmt.Sprintf("%.1f MiB", float64(afterRSS)/1024), bare, ratio(time.Duration(afterRSS), time.Duration(bareRSS)), "< 20 MiB", afterRSS < 20*1024)
+	r.row("idle RSS, 2 min with an extension connected (highest of 12)", fmt.Sprintf("%.1f MiB", float64(steadyMax)/1024), bare, ratio(time.Duration(steadyMax), time.Duration(bareRSS)), "< 20 MiB", steadyMax < 20*1024)
 	r.row("SIGTERM → exit, WAL checkpointed (idle)", ms(stopTime), fmt.Sprintf("WAL %d B after", walAfter), "-", "< 300 ms", stopTime < 300*time.Millisecond && walAfter == 0)
 	r.row("start → serving, 100k data dir (median of 7)", ms(helperStart), "bare open+listen "+ms(bareStart), ratio(helperStart, bareStart), "≤ 3×", float(helperStart) <= 3*float(bareStart))
 	return nil
