@@ -4,7 +4,7 @@
 # output in docs/bench-YYYY-MM-DD.txt. On a shared machine run it under the
 # e2e lock so no browser test runs meanwhile:
 #   flock /tmp/keyrelay-e2e.lock make bench
-#   scripts/bench.sh            # everything (about 5 minutes)
+#   scripts/bench.sh            # everything (about 6 minutes)
 #   IDLE=600 scripts/bench.sh   # with the 10-minute idle measurement
 set -euo pipefail
 cd "$(dirname "$0")/.."
