@@ -2,32 +2,13 @@ package reminder_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"keyrelay/internal/keyrelay"
 	"keyrelay/internal/reminder"
+	"keyrelay/internal/stamptest"
 )
-
-// stampSource is a store whose change stamp the test moves.
-type stampSource struct {
-	mu sync.Mutex
-	s  keyrelay.ChangeStamp
-}
-
-func (c *stampSource) ChangeStamp() keyrelay.ChangeStamp {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.s
-}
-
-func (c *stampSource) set(s keyrelay.ChangeStamp) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.s = s
-}
 
 // An idle helper's reminder reads the board at an Interval tick only when
 // the store changed, the JST date moved on, or the backstop passed.
@@ -35,7 +16,7 @@ func TestIntervalChecksOnlyWhenSomethingChanged(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// synctest's clock starts at 2000/01/01 00:00 UTC, 09:00 JST.
 		apps := &countingApps{}
-		src := &stampSource{s: "a"}
+		src := stamptest.New("a")
 		r := &reminder.Reminder{Apps: apps, Log: nopLog{}, Interval: 5 * time.Minute, Settle: time.Second,
 			Changes: src, Backstop: 24 * time.Hour}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -55,7 +36,7 @@ func TestIntervalChecksOnlyWhenSomethingChanged(t *testing.T) {
 		time.Sleep(time.Hour) // 12 ticks
 		check("an hour with nothing changed")
 
-		src.set("b") // a commit by any process
+		src.Set("b") // a commit by any process
 		time.Sleep(5 * time.Minute)
 		want++
 		check("the tick after a change")
@@ -67,7 +48,7 @@ func TestIntervalChecksOnlyWhenSomethingChanged(t *testing.T) {
 		want++
 		check("the first tick of a new JST day")
 
-		src.set("") // the store cannot tell
+		src.Set("") // the store cannot tell
 		time.Sleep(5 * time.Minute)
 		want++
 		check("a tick with an unknown stamp")
@@ -77,7 +58,7 @@ func TestIntervalChecksOnlyWhenSomethingChanged(t *testing.T) {
 func TestIntervalChecksAtTheBackstop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		apps := &countingApps{}
-		r := &reminder.Reminder{Apps: apps, Log: nopLog{}, Interval: 5 * time.Minute, Changes: &stampSource{s: "a"}}
+		r := &reminder.Reminder{Apps: apps, Log: nopLog{}, Interval: 5 * time.Minute, Changes: stamptest.New("a")}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go r.Run(ctx)

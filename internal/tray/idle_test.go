@@ -2,32 +2,14 @@ package tray_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"keyrelay/internal/keyrelay"
+	"keyrelay/internal/stamptest"
 	"keyrelay/internal/tray"
 )
-
-// stampSource is a store whose change stamp the test moves.
-type stampSource struct {
-	mu sync.Mutex
-	s  keyrelay.ChangeStamp
-}
-
-func (c *stampSource) ChangeStamp() keyrelay.ChangeStamp {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.s
-}
-
-func (c *stampSource) set(s keyrelay.ChangeStamp) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.s = s
-}
 
 // An idle tray's ticks read nothing until something it shows can have
 // changed.
@@ -35,7 +17,7 @@ func TestTickRedrawsOnlyWhenSomethingChanged(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// synctest's clock starts at 2000/01/01 00:00 UTC, 09:00 JST.
 		core := &fakeCore{quit: make(chan struct{})}
-		src := &stampSource{s: "a"}
+		src := stamptest.New("a")
 		l := &tray.Loop{Core: core, Surface: &fakeSurface{}, Interval: 10 * time.Second, Changes: src,
 			Open: func(string) error { return nil }}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -57,7 +39,7 @@ func TestTickRedrawsOnlyWhenSomethingChanged(t *testing.T) {
 		time.Sleep(10 * time.Minute)
 		check("60 ticks with nothing changed")
 
-		src.set("b") // a commit by any process
+		src.Set("b") // a commit by any process
 		time.Sleep(10 * time.Second)
 		want++
 		check("the tick after a commit")
@@ -74,7 +56,7 @@ func TestTickRedrawsOnlyWhenSomethingChanged(t *testing.T) {
 
 		// A pairing request shown may expire: every tick looks again.
 		core.set(func() { core.pairings = []*keyrelay.Pairing{{Code: "123456", Name: "Chrome"}} })
-		src.set("c")
+		src.Set("c")
 		time.Sleep(30 * time.Second)
 		want += 3
 		check("ticks while a pairing request is shown")
