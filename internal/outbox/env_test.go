@@ -288,14 +288,24 @@ func (e *env) delivery(c *keyrelay.Capture) *keyrelay.Delivery {
 // waitStatus polls until capture c's delivery has status want.
 func (e *env) waitStatus(c *keyrelay.Capture, want string, timeout time.Duration) *keyrelay.Delivery {
 	e.t.Helper()
+	return e.waitDelivery(c, timeout, func(d *keyrelay.Delivery) bool { return d.Status == want },
+		func(d *keyrelay.Delivery) string {
+			return fmt.Sprintf("status %s (last error %q), want %s", d.Status, d.LastErrorEn, want)
+		})
+}
+
+// waitDelivery polls capture c's delivery until done holds, and returns it;
+// at the timeout the test fails with why's account of the delivery.
+func (e *env) waitDelivery(c *keyrelay.Capture, timeout time.Duration, done func(*keyrelay.Delivery) bool, why func(*keyrelay.Delivery) string) *keyrelay.Delivery {
+	e.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		d := e.delivery(c)
-		if d.Status == want {
+		if done(d) {
 			return d
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("delivery %d: status %s (last error %q), want %s", d.ID, d.Status, d.LastErrorEn, want)
+			e.t.Fatalf("delivery %d: %s", d.ID, why(d))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

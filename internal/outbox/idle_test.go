@@ -4,6 +4,7 @@ package outbox_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -245,15 +246,9 @@ func TestRunIdle(t *testing.T) {
 // leased, and returns it.
 func (e *env) waitAttempts(c *keyrelay.Capture, n int) *keyrelay.Delivery {
 	e.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		d := e.delivery(c)
-		if d.Attempts >= n && d.Status != keyrelay.DeliveryInProgress {
-			return d
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("delivery %d: %d attempts, status %s; want %d", d.ID, d.Attempts, d.Status, n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return e.waitDelivery(c, 20*time.Second,
+		func(d *keyrelay.Delivery) bool { return d.Attempts >= n && d.Status != keyrelay.DeliveryInProgress },
+		func(d *keyrelay.Delivery) string {
+			return fmt.Sprintf("%d attempts, status %s; want %d", d.Attempts, d.Status, n)
+		})
 }
