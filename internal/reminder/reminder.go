@@ -168,10 +168,8 @@ type lastCheck struct {
 
 // due reports whether a tick at now must check again.
 func (l lastCheck) due(now time.Time, stamp keyrelay.ChangeStamp, backstop time.Duration) bool {
-	return !stamp.Same(l.stamp) || jstDate(now) != jstDate(l.at) || now.Sub(l.at) >= backstop
+	return !stamp.Same(l.stamp) || keyrelay.FormatDate(now) != keyrelay.FormatDate(l.at) || now.Sub(l.at) >= backstop
 }
-
-func jstDate(t time.Time) string { return t.In(keyrelay.JST).Format(time.DateOnly) }
 
 // checkRecorded runs Check and says what it saw: the stamp is taken first,
 // so a commit during the check counts as a change.

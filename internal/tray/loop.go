@@ -66,7 +66,7 @@ func (l *Loop) unchanged() bool {
 	}
 	s, now := l.shown, l.Now()
 	return l.Changes.ChangeStamp().Same(s.stamp) && !s.pairings &&
-		now.In(keyrelay.JST).Format(time.DateOnly) == s.at.In(keyrelay.JST).Format(time.DateOnly) &&
+		keyrelay.FormatDate(now) == keyrelay.FormatDate(s.at) &&
 		now.Sub(s.at) < redrawBackstop && l.Core.Problem() == s.problem && l.Core.Paused() == s.paused
 }
 
