@@ -17,3 +17,12 @@ func (s ChangeStamp) Same(o ChangeStamp) bool { return s != "" && s == o }
 type ChangeSource interface {
 	ChangeStamp() ChangeStamp
 }
+
+// StampOf is src's stamp, or "" (may have changed) when there is no
+// source: a loop given none looks at every tick, as it always did.
+func StampOf(src ChangeSource) ChangeStamp {
+	if src == nil {
+		return ""
+	}
+	return src.ChangeStamp()
+}

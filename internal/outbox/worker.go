@@ -228,7 +228,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			if looking {
 				// Before the SQL: a commit while it runs is a change for
 				// the next tick.
-				stamp = w.stamp()
+				stamp = keyrelay.StampOf(w.Changes)
 			}
 			ds, err := w.Deliveries.ClaimDue(ctx, w.Now(), w.Lease, w.Concurrency-inFlight)
 			switch {
@@ -269,7 +269,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		case t := <-ticks:
 			// Intervals (LoginPoll, Backstop) are counted in the ticks' own
 			// time, due times in the store's (Now).
-			now, stamp := w.Now(), w.stamp()
+			now, stamp := w.Now(), keyrelay.StampOf(w.Changes)
 			if login.since(t) >= w.LoginPoll && login.due(t, now, stamp, w.Backstop) {
 				login.at = t
 				if w.wakeWaitingLogin(ctx, &login) > 0 {
@@ -327,14 +327,6 @@ func (w *Worker) looked(ctx context.Context, l *lookState, stamp keyrelay.Change
 	l.next = next
 }
 
-// stamp is the store's change stamp, or "" (unknown) without Changes.
-func (w *Worker) stamp() keyrelay.ChangeStamp {
-	if w.Changes == nil {
-		return ""
-	}
-	return w.Changes.ChangeStamp()
-}
-
 func (w *Worker) shutdown(wg *sync.WaitGroup, stopWork context.CancelFunc) {
 	finished := make(chan struct{})
 	go func() { wg.Wait(); close(finished) }()
@@ -355,7 +347,7 @@ func (w *Worker) shutdown(wg *sync.WaitGroup, stopWork context.CancelFunc) {
 // wakeWaitingLogin runs WakeWaitingLogin and records it in l (its state
 // has no next due time: only a commit makes a login appear).
 func (w *Worker) wakeWaitingLogin(ctx context.Context, l *lookState) int {
-	stamp := w.stamp()
+	stamp := keyrelay.StampOf(w.Changes)
 	n, err := w.Deliveries.WakeWaitingLogin(ctx)
 	l.stamp, l.ok = stamp, err == nil && stamp != ""
 	if err != nil {

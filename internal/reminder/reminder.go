@@ -146,7 +146,7 @@ func (r *Reminder) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				return nil
 			case <-t.C:
-				waiting = !last.due(r.Now(), r.stamp(), r.Backstop)
+				waiting = !last.due(r.Now(), keyrelay.StampOf(r.Changes), r.Backstop)
 			case <-r.wake:
 				if !armed {
 					armed = true
@@ -174,7 +174,7 @@ func (l lastCheck) due(now time.Time, stamp keyrelay.ChangeStamp, backstop time.
 // checkRecorded runs Check and says what it saw: the stamp is taken first,
 // so a commit during the check counts as a change.
 func (r *Reminder) checkRecorded(ctx context.Context) lastCheck {
-	l := lastCheck{stamp: r.stamp(), at: r.Now()}
+	l := lastCheck{stamp: keyrelay.StampOf(r.Changes), at: r.Now()}
 	if _, err := r.Check(ctx); err != nil {
 		l.stamp = ""
 		if ctx.Err() == nil {
@@ -182,13 +182,6 @@ func (r *Reminder) checkRecorded(ctx context.Context) lastCheck {
 		}
 	}
 	return l
-}
-
-func (r *Reminder) stamp() keyrelay.ChangeStamp {
-	if r.Changes == nil {
-		return ""
-	}
-	return r.Changes.ChangeStamp()
 }
 
 // Check fires every reminder due at Now that was not shown before and tells

@@ -61,11 +61,8 @@ type shownState struct {
 
 // unchanged reports whether a redraw now would show what the last one did.
 func (l *Loop) unchanged() bool {
-	if l.Changes == nil {
-		return false
-	}
 	s, now := l.shown, l.Now()
-	return l.Changes.ChangeStamp().Same(s.stamp) && !s.pairings &&
+	return keyrelay.StampOf(l.Changes).Same(s.stamp) && !s.pairings &&
 		keyrelay.FormatDate(now) == keyrelay.FormatDate(s.at) &&
 		now.Sub(s.at) < redrawBackstop && l.Core.Problem() == s.problem && l.Core.Paused() == s.paused
 }
@@ -264,10 +261,7 @@ func (l *Loop) build() *menu {
 func (l *Loop) redraw(ctx context.Context, m *menu) {
 	now := l.Now()
 	// Taken before the reads: a commit during them is a change next tick.
-	var stamp keyrelay.ChangeStamp
-	if l.Changes != nil {
-		stamp = l.Changes.ChangeStamp()
-	}
+	stamp := keyrelay.StampOf(l.Changes)
 	var problems []string
 	problem := l.Core.Problem()
 	if problem != "" {
