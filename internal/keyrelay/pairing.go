@@ -61,19 +61,19 @@ func CleanClientName(s string) string {
 		case unsafeRune(r):
 			continue
 		}
-		if n == MaxClientName {
+		need := 1
+		if space {
+			need = 2 // a space only before a character that fits too
+		}
+		if n+need > MaxClientName {
 			break
 		}
 		if space {
-			if n+1 == MaxClientName {
-				break
-			}
 			b.WriteByte(' ')
-			n++
 			space = false
 		}
 		b.WriteRune(r)
-		n++
+		n += need
 	}
 	return b.String()
 }
