@@ -25,8 +25,51 @@ func TestIdleTrim(t *testing.T) {
 	}
 	for i, s := range steps {
 		total += s.alloc
-		if got := it.tick(total); got != s.trim {
+		if got := it.tick(total, 0, time.Time{}); got != s.trim {
 			t.Fatalf("tick %d (allocated %d): trim %v, want %v", i, s.alloc, got, s.trim)
+		}
+	}
+}
+
+// A tick that mapped regrowFile of code back while allocating little (an
+// extension connecting) trims at once, at most once per codeWokeGap; a
+// busy tick waits for the quiet one.
+func TestIdleTrimCodeWoke(t *testing.T) {
+	const mib = 1 << 20
+	t0 := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	it := &idleTrim{}
+	it.trimmed(8*mib, t0)
+	var total uint64
+	steps := []struct {
+		after time.Duration // since t0
+		alloc uint64
+		grow  int64 // file-backed memory since the previous tick; -1: unknown
+		trim  bool
+	}{
+		{5 * time.Second, 1 << 10, regrowFile - 1, false},    // the trim's own work mapped some back
+		{10 * time.Second, 300 << 10, regrowFile - 1, false}, // not quite regrowFile more
+		{15 * time.Second, 300 << 10, regrowFile, true},      // connecting: code back, little heap
+		{20 * time.Second, 1 << 10, 2 * regrowFile, false},   // again, within codeWokeGap
+		{25 * time.Second, busyAlloc + 1, regrowFile, false}, // busy: wait
+		{30 * time.Second, 1 << 10, 0, true},                 // quiet after busy
+		{40 * time.Second, 1 << 10, -1, false},               // unknown (not Linux)
+		{45 * time.Second, 1 << 10, 3 * regrowFile, false},   // after an unknown: measured only
+		{50 * time.Second, 1 << 10, regrowFile, true},        // codeWokeGap after the last such trim
+	}
+	file := int64(8 * mib)
+	for i, s := range steps {
+		total += s.alloc
+		at := t0.Add(s.after)
+		resident := int64(0)
+		if s.grow >= 0 {
+			file += s.grow
+			resident = file
+		}
+		if got := it.tick(total, resident, at); got != s.trim {
+			t.Fatalf("tick %d (allocated %d, %d bytes resident): trim %v, want %v", i, s.alloc, resident, got, s.trim)
+		}
+		if s.trim {
+			it.trimmed(file, at)
 		}
 	}
 }

@@ -250,13 +250,16 @@ func run(cfg *config, r *report) error {
 	// trim's ticks. Sampled every 10 s for 2 minutes; the goal is read on
 	// the highest sample, as the operator's task manager could show it.
 	var steady []int64
+	var steadyLines []string
 	for range steadySamples {
 		time.Sleep(10 * time.Second)
 		rss, _ := p.rss()
 		steady = append(steady, rss)
+		steadyLines = append(steadyLines, p.memLine())
 	}
 	steadyMax := slices.Max(steady)
-	r.raw("idle with one extension connected, every 10 s for %d s (KiB): %v; now %s", 10*steadySamples, steady, p.memLine())
+	r.raw("idle with one extension connected, every 10 s for %d s (KiB): %v; highest: %s; now %s",
+		10*steadySamples, steady, steadyLines[slices.Index(steady, steadyMax)], p.memLine())
 	// Longer idle, on request, with that connection open (its pings every
 	// 20 s): the outbox's backstop look (5 minutes), the runtime's GC and
 	// the helper's trims after them.

@@ -27,24 +27,38 @@ import (
 // that is mapped cannot change under it: Linux refuses writes to a running
 // executable (ETXTBSY), and a replaced binary keeps its old inode.
 func ReleaseFilePages() (Released, error) {
-	var st unix.Stat_t
-	if err := unix.Stat("/proc/self/exe", &st); err != nil {
-		return Released{}, fmt.Errorf("osmem: %w", err)
+	exe, err := fileIDOf("/proc/self/exe")
+	if err != nil {
+		return Released{}, err
 	}
-	exe := fileID{dev: fmt.Sprintf("%02x:%02x", unix.Major(st.Dev), unix.Minor(st.Dev)), ino: strconv.FormatUint(st.Ino, 10)}
+	return advise(exe, unix.MADV_DONTNEED)
+}
+
+// advise gives advice to this process's mappings of file that releasable
+// picks, and reports what was resident in them before.
+func advise(file fileID, advice int) (Released, error) {
 	b, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
 		return Released{}, fmt.Errorf("osmem: %w", err)
 	}
 	var r Released
-	for _, m := range releasable(b, exe) {
-		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, m.start, m.end-m.start, unix.MADV_DONTNEED); errno != 0 {
+	for _, m := range releasable(b, file) {
+		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, m.start, m.end-m.start, uintptr(advice)); errno != 0 {
 			return r, fmt.Errorf("osmem: madvise %x-%x: %w", m.start, m.end, errno)
 		}
 		r.Mappings++
 		r.Bytes += m.rss
 	}
 	return r, nil
+}
+
+// fileIDOf is the file at path as smaps names it.
+func fileIDOf(path string) (fileID, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return fileID{}, fmt.Errorf("osmem: %w", err)
+	}
+	return fileID{dev: fmt.Sprintf("%02x:%02x", unix.Major(st.Dev), unix.Minor(st.Dev)), ino: strconv.FormatUint(st.Ino, 10)}, nil
 }
 
 // mapping is one /proc/self/smaps entry that may be released.

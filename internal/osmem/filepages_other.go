@@ -14,3 +14,6 @@ func Threads() int { return 0 }
 
 // FileResident is 0 (unknown) outside Linux.
 func FileResident() int64 { return 0 }
+
+// RecacheExecutable does nothing outside Linux (see recache_linux.go).
+func RecacheExecutable() error { return nil }
