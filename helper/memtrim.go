@@ -36,10 +36,10 @@ const (
 	regrowFile = 2 << 20
 	// regrowAfter is the least time between such trims.
 	regrowAfter = time.Minute
-	// codeWokeGap is the least time between two trims for a burst of code
-	// (idleTrim.tick): should a trim's own work ever map regrowFile back
-	// (a page cache that kept its large folios), the helper trims twice,
-	// not every tick.
+	// codeWokeGap is the least time between a trim for a burst of code
+	// (idleTrim.tick) and the next such trim: should a trim's own work ever
+	// map regrowFile back (a page cache that kept its large folios), the
+	// helper trims once more, not every tick.
 	codeWokeGap = 30 * time.Second
 )
 
@@ -121,9 +121,10 @@ type idleTrim struct {
 	// lastFile is the file-backed memory resident at the previous tick or
 	// at the end of the last trim; 0: unknown.
 	lastFile int64
-	// lastCodeWoke is when tick last asked for a trim for a burst of code.
-	lastCodeWoke time.Time
-	busy         bool
+	// byCode: the trim tick asked for last was for a burst of code;
+	// lastByCode: so was the last trim.
+	byCode, lastByCode bool
+	busy               bool
 	// fileBase is the least file-backed memory resident since the last
 	// trim (measured at its end, after its own log line); 0: unknown.
 	fileBase int64
@@ -134,6 +135,7 @@ type idleTrim struct {
 // memory resident.
 func (it *idleTrim) trimmed(file int64, now time.Time) {
 	it.fileBase, it.lastTrim, it.lastFile = file, now, file
+	it.lastByCode, it.byCode = it.byCode, false
 }
 
 // regrown takes the file-backed memory resident at a quiet tick and reports
@@ -156,9 +158,9 @@ func (it *idleTrim) regrown(file int64, now time.Time) bool {
 // allocated less than busyAlloc after ticks that allocated more, and on a
 // tick that mapped regrowFile of code back while allocating little (an
 // extension connecting maps about 5 MiB of code for 0.3 MiB of heap: the
-// HTTP upgrade, the authentication, SQLite opening a reader), at most once
-// per codeWokeGap. Never twice in a row: an idle helper trims once, not
-// every tick.
+// HTTP upgrade, the authentication, SQLite opening a reader), unless the
+// last trim was such a one less than codeWokeGap ago. Never twice in a row:
+// an idle helper trims once, not every tick.
 func (it *idleTrim) tick(allocs uint64, file int64, now time.Time) bool {
 	busyNow := allocs-it.last > busyAlloc
 	codeWoke := it.lastFile > 0 && file > 0 && file-it.lastFile >= regrowFile
@@ -168,10 +170,10 @@ func (it *idleTrim) tick(allocs uint64, file int64, now time.Time) bool {
 		it.busy = true
 		return false
 	case it.busy:
-		it.busy = false
+		it.busy, it.byCode = false, false
 		return true
-	case codeWoke && now.Sub(it.lastCodeWoke) >= codeWokeGap:
-		it.lastCodeWoke = now
+	case codeWoke && (!it.lastByCode || now.Sub(it.lastTrim) >= codeWokeGap):
+		it.byCode = true
 		return true
 	}
 	return false

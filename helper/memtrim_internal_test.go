@@ -32,8 +32,9 @@ func TestIdleTrim(t *testing.T) {
 }
 
 // A tick that mapped regrowFile of code back while allocating little (an
-// extension connecting) trims at once, at most once per codeWokeGap; a
-// busy tick waits for the quiet one.
+// extension connecting) trims at once, right after any other trim too,
+// but not within codeWokeGap of the last such trim; a busy tick waits for
+// the quiet one.
 func TestIdleTrimCodeWoke(t *testing.T) {
 	const mib = 1 << 20
 	t0 := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
@@ -48,13 +49,15 @@ func TestIdleTrimCodeWoke(t *testing.T) {
 	}{
 		{5 * time.Second, 1 << 10, regrowFile - 1, false},    // the trim's own work mapped some back
 		{10 * time.Second, 300 << 10, regrowFile - 1, false}, // not quite regrowFile more
-		{15 * time.Second, 300 << 10, regrowFile, true},      // connecting: code back, little heap
-		{20 * time.Second, 1 << 10, 2 * regrowFile, false},   // again, within codeWokeGap
+		{15 * time.Second, 300 << 10, regrowFile, true},      // a page view: code back, little heap
+		{20 * time.Second, 1 << 10, 2 * regrowFile, false},   // again, within codeWokeGap of it
 		{25 * time.Second, busyAlloc + 1, regrowFile, false}, // busy: wait
 		{30 * time.Second, 1 << 10, 0, true},                 // quiet after busy
-		{40 * time.Second, 1 << 10, -1, false},               // unknown (not Linux)
-		{45 * time.Second, 1 << 10, 3 * regrowFile, false},   // after an unknown: measured only
-		{50 * time.Second, 1 << 10, regrowFile, true},        // codeWokeGap after the last such trim
+		{35 * time.Second, 1 << 10, regrowFile, true},        // connecting right after that trim
+		{40 * time.Second, 1 << 10, regrowFile, false},       // within codeWokeGap of that one
+		{45 * time.Second, 1 << 10, -1, false},               // unknown (not Linux)
+		{50 * time.Second, 1 << 10, 3 * regrowFile, false},   // after an unknown: measured only
+		{65 * time.Second, 1 << 10, regrowFile, true},        // codeWokeGap after the last such trim
 	}
 	file := int64(8 * mib)
 	for i, s := range steps {
