@@ -159,8 +159,9 @@ func (it *idleTrim) regrown(file int64, now time.Time) bool {
 // tick that mapped regrowFile of code back while allocating little (an
 // extension connecting maps about 5 MiB of code for 0.3 MiB of heap: the
 // HTTP upgrade, the authentication, SQLite opening a reader), unless the
-// last trim was such a one less than codeWokeGap ago. Never twice in a row:
-// an idle helper trims once, not every tick.
+// last trim was such a one less than codeWokeGap ago. So an idle helper
+// trims once, or twice when its last trim's own work mapped regrowFile of
+// code back, not every tick.
 func (it *idleTrim) tick(allocs uint64, file int64, now time.Time) bool {
 	busyNow := allocs-it.last > busyAlloc
 	codeWoke := it.lastFile > 0 && file > 0 && file-it.lastFile >= regrowFile
