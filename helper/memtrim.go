@@ -102,9 +102,10 @@ func trimMemory(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 			return
 		case <-t.C:
 		}
-		trimNow := it.tick(allocs(), osmem.FileResident(), time.Now())
+		file, now := osmem.FileResident(), time.Now()
+		trimNow := it.tick(allocs(), file, now)
 		if !trimNow && !it.busy {
-			trimNow = it.regrown(osmem.FileResident(), time.Now())
+			trimNow = it.regrown(file, now)
 		}
 		if trimNow {
 			trim()
@@ -121,10 +122,10 @@ type idleTrim struct {
 	// lastFile is the file-backed memory resident at the previous tick or
 	// at the end of the last trim; 0: unknown.
 	lastFile int64
-	// byCode: the trim tick asked for last was for a burst of code;
-	// lastByCode: so was the last trim.
-	byCode, lastByCode bool
-	busy               bool
+	// lastByCode: the last trim was for a burst of code (tick), not for
+	// work that ended or for slow regrowth.
+	lastByCode bool
+	busy       bool
 	// fileBase is the least file-backed memory resident since the last
 	// trim (measured at its end, after its own log line); 0: unknown.
 	fileBase int64
@@ -135,13 +136,13 @@ type idleTrim struct {
 // memory resident.
 func (it *idleTrim) trimmed(file int64, now time.Time) {
 	it.fileBase, it.lastTrim, it.lastFile = file, now, file
-	it.lastByCode, it.byCode = it.byCode, false
 }
 
 // regrown takes the file-backed memory resident at a quiet tick and reports
 // whether regrowFile of it came back since the last trim, which must be
 // regrowAfter ago: should the idle ticks alone ever map that much back,
-// the helper trims once a minute, not every tick.
+// the helper trims once a minute, not every tick. Such a trim is not one
+// for a burst of code (tick's codeWokeGap does not hold one back after it).
 func (it *idleTrim) regrown(file int64, now time.Time) bool {
 	switch {
 	case file <= 0 || it.fileBase <= 0:
@@ -150,7 +151,11 @@ func (it *idleTrim) regrown(file int64, now time.Time) bool {
 		it.fileBase = file
 		return false
 	}
-	return file-it.fileBase >= regrowFile && now.Sub(it.lastTrim) >= regrowAfter
+	if file-it.fileBase < regrowFile || now.Sub(it.lastTrim) < regrowAfter {
+		return false
+	}
+	it.lastByCode = false
+	return true
 }
 
 // tick takes the heap's cumulative allocations and the file-backed memory
@@ -171,10 +176,10 @@ func (it *idleTrim) tick(allocs uint64, file int64, now time.Time) bool {
 		it.busy = true
 		return false
 	case it.busy:
-		it.busy, it.byCode = false, false
+		it.busy, it.lastByCode = false, false
 		return true
 	case codeWoke && (!it.lastByCode || now.Sub(it.lastTrim) >= codeWokeGap):
-		it.byCode = true
+		it.lastByCode = true
 		return true
 	}
 	return false
